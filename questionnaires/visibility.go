@@ -1,0 +1,189 @@
+package questionnaires
+
+import (
+	_ "embed"
+	"encoding/json"
+)
+
+// VisibilityJS is the browser twin of Visible: assayVisible(rules, answers)
+// evaluated on ClientRules output gives the same result as Visible, which
+// TestVisibleMatchesJS checks on random templates.
+//
+//go:embed visibility.js
+var VisibilityJS []byte
+
+// Visible decides for every question whether it is shown. It is the one place
+// that rule lives: progress, required checks and scoring all go through it.
+// A question with show_if is visible when its condition holds and every
+// question the condition refers to is itself visible; the answer of a hidden
+// question counts as no answer, so hiding a parent hides the whole chain.
+// Conditions refer only to earlier questions, so one pass in reading order
+// suffices.
+func Visible(t *Template, a Answers) map[string]bool {
+	vis := make(map[string]bool, t.QuestionCount())
+	for _, s := range t.Sections {
+		for _, q := range s.Questions {
+			vis[q.ID] = q.ShowIf == nil || holds(q.ShowIf, a, vis)
+		}
+	}
+	return vis
+}
+
+// holds evaluates a condition. Where a malformed condition (one Validate
+// rejects) uses several forms, question wins over all, and all over any;
+// visibility.js follows the same order.
+func holds(c *Condition, a Answers, vis map[string]bool) bool {
+	if c.Question != "" {
+		var ans any
+		if vis[c.Question] {
+			ans = a[c.Question]
+		}
+		if isEmptyAnswer(ans) {
+			return false
+		}
+		switch {
+		case c.Equals != nil:
+			return answerHas(ans, c.Equals)
+		case len(c.In) > 0:
+			for _, v := range c.In {
+				if answerHas(ans, v) {
+					return true
+				}
+			}
+			return false
+		case c.Not != nil:
+			return !answerHas(ans, c.Not)
+		}
+		return false
+	}
+	if len(c.All) > 0 {
+		for i := range c.All {
+			if !holds(&c.All[i], a, vis) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range c.Any {
+		if holds(&c.Any[i], a, vis) {
+			return true
+		}
+	}
+	return false
+}
+
+// answerHas reports whether an answer is, or for a multiple choice contains,
+// the value.
+func answerHas(ans, v any) bool {
+	switch ans := ans.(type) {
+	case []string:
+		for _, e := range ans {
+			if sameValue(e, v) {
+				return true
+			}
+		}
+		return false
+	case []any:
+		for _, e := range ans {
+			if sameValue(e, v) {
+				return true
+			}
+		}
+		return false
+	}
+	return sameValue(ans, v)
+}
+
+// sameValue compares strings with strings and numbers with numbers, whatever
+// Go type holds the number; nothing else is ever equal, as in visibility.js.
+func sameValue(a, b any) bool {
+	if s, ok := a.(string); ok {
+		t, ok := b.(string)
+		return ok && s == t
+	}
+	if x, ok := asFloat(a); ok {
+		y, ok := asFloat(b)
+		return ok && x == y
+	}
+	return false
+}
+
+// ProgressCounts summarises how far an assessment is, counting only the
+// questions the supplier can currently see.
+type ProgressCounts struct {
+	Answered int // visible questions with an answer (file questions: with evidence)
+	Required int // visible questions marked required
+	Total    int // visible questions
+}
+
+// Progress counts the visible, answered and required questions. A file
+// question is answered when evidenceCount holds at least one file for it.
+func Progress(t *Template, a Answers, evidenceCount map[string]int) ProgressCounts {
+	var p ProgressCounts
+	vis := Visible(t, a)
+	for _, s := range t.Sections {
+		for _, q := range s.Questions {
+			if !vis[q.ID] {
+				continue
+			}
+			p.Total++
+			if q.Required {
+				p.Required++
+			}
+			if answered(q, a, evidenceCount) {
+				p.Answered++
+			}
+		}
+	}
+	return p
+}
+
+// MissingRequired returns, in reading order, the ids of the visible required
+// questions that have no answer; an assessment can be submitted when it is
+// empty. Hidden questions are never required.
+func MissingRequired(t *Template, a Answers, evidenceCount map[string]int) []string {
+	var missing []string
+	vis := Visible(t, a)
+	for _, s := range t.Sections {
+		for _, q := range s.Questions {
+			if vis[q.ID] && q.Required && !answered(q, a, evidenceCount) {
+				missing = append(missing, q.ID)
+			}
+		}
+	}
+	return missing
+}
+
+func answered(q Question, a Answers, evidenceCount map[string]int) bool {
+	if q.Type == TypeFile {
+		return evidenceCount[q.ID] > 0
+	}
+	return !isEmptyAnswer(a[q.ID])
+}
+
+// clientRules is the JSON handed to visibility.js. Order matters as in
+// Visible: a condition only sees questions before it. It is a list, not
+// implied by the keys of ShowIf, because JavaScript objects put keys that
+// look like integers ("12") first.
+type clientRules struct {
+	Order  []string              `json:"order"`
+	ShowIf map[string]*Condition `json:"show_if"`
+}
+
+// ClientRules describes the template's show_if conditions for the browser:
+// {"order": [question ids in reading order], "show_if": {id: condition}},
+// with conditions in the template's own JSON form. Pass it, with the answers
+// in their normalized form (numbers as numbers), to assayVisible in
+// VisibilityJS.
+func ClientRules(t *Template) ([]byte, error) {
+	r := clientRules{Order: make([]string, 0, t.QuestionCount()), ShowIf: map[string]*Condition{}}
+	for _, s := range t.Sections {
+		for _, q := range s.Questions {
+			r.Order = append(r.Order, q.ID)
+			if q.ShowIf != nil {
+				r.ShowIf[q.ID] = q.ShowIf
+			}
+		}
+	}
+	return json.Marshal(r)
+}
