@@ -81,6 +81,7 @@ type catalogData struct {
 	controls2013 []Control2013
 	domains2013  []Domain2013
 	mappings     []Mapping
+	successor    map[string]string   // 2013 id → 2022 id
 	domainsFor   map[string][]string // 2022 id → 2013 domains
 }
 
@@ -128,7 +129,7 @@ func mustLoadCatalog() *catalogData {
 }
 
 func loadCatalog() (*catalogData, error) {
-	c := &catalogData{byID: map[string]int{}, domainsFor: map[string][]string{}}
+	c := &catalogData{byID: map[string]int{}, successor: map[string]string{}, domainsFor: map[string][]string{}}
 
 	rows, err := readCatalogCSV("annex-a-2022.csv", "id", "title", "theme")
 	if err != nil {
@@ -176,13 +177,12 @@ func loadCatalog() (*catalogData, error) {
 	if err != nil {
 		return nil, err
 	}
-	mapped := map[string]bool{}
 	for _, r := range rows {
 		m := Mapping{ID2013: r[0], ID2022: r[1], Relationship: Relationship(r[2])}
 		switch {
 		case domain13[m.ID2013] == "":
 			return nil, fmt.Errorf("mapping: unknown 2013 control %s", m.ID2013)
-		case mapped[m.ID2013]:
+		case c.successor[m.ID2013] != "":
 			return nil, fmt.Errorf("mapping: 2013 control %s mapped twice", m.ID2013)
 		}
 		switch m.Relationship {
@@ -193,14 +193,14 @@ func loadCatalog() (*catalogData, error) {
 		if _, ok := c.byID[m.ID2022]; !ok {
 			return nil, fmt.Errorf("mapping: unknown 2022 control %s", m.ID2022)
 		}
-		mapped[m.ID2013] = true
+		c.successor[m.ID2013] = m.ID2022
 		c.mappings = append(c.mappings, m)
 		if d := domain13[m.ID2013]; !slices.Contains(c.domainsFor[m.ID2022], d) {
 			c.domainsFor[m.ID2022] = append(c.domainsFor[m.ID2022], d)
 		}
 	}
-	if len(mapped) != len(c.controls2013) {
-		return nil, fmt.Errorf("mapping: %d of %d 2013 controls mapped", len(mapped), len(c.controls2013))
+	if len(c.successor) != len(c.controls2013) {
+		return nil, fmt.Errorf("mapping: %d of %d 2013 controls mapped", len(c.successor), len(c.controls2013))
 	}
 	for _, ds := range c.domainsFor {
 		slices.SortFunc(ds, compareControlIDs)
