@@ -84,13 +84,12 @@ func syntheticAnswers(t *Template) Answers {
 		if i%3 == 2 {
 			continue
 		}
+		opts := q.EffectiveOptions()
 		switch q.Type {
-		case TypeYesNo, TypeYesNoNA:
-			a[q.ID] = []string{AnswerYes, AnswerNo}[i%2]
-		case TypeSingleChoice:
-			a[q.ID] = "a"
+		case TypeYesNo, TypeYesNoNA, TypeSingleChoice:
+			a[q.ID] = opts[i%len(opts)].Value
 		case TypeMultiChoice:
-			a[q.ID] = []string{"b", "c"}
+			a[q.ID] = []string{opts[1].Value, opts[len(opts)-1].Value}
 		case TypeNumber:
 			a[q.ID] = float64(i % 2)
 		case TypeText, TypeLongText:

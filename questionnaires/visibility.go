@@ -3,6 +3,7 @@ package questionnaires
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
 )
 
 // VisibilityJS is the browser twin of Visible: assayVisible(rules, answers)
@@ -174,11 +175,17 @@ type clientRules struct {
 // {"order": [question ids in reading order], "show_if": {id: condition}},
 // with conditions in the template's own JSON form. Pass it, with the answers
 // in their normalized form (numbers as numbers), to assayVisible in
-// VisibilityJS.
+// VisibilityJS. A template with duplicate question ids (which Validate
+// rejects) is an error: the rules could not tell the questions apart.
 func ClientRules(t *Template) ([]byte, error) {
 	r := clientRules{Order: make([]string, 0, t.QuestionCount()), ShowIf: map[string]*Condition{}}
+	seen := make(map[string]bool, t.QuestionCount())
 	for _, s := range t.Sections {
 		for _, q := range s.Questions {
+			if seen[q.ID] {
+				return nil, fmt.Errorf("client rules: duplicate question id %q", q.ID)
+			}
+			seen[q.ID] = true
 			r.Order = append(r.Order, q.ID)
 			if q.ShowIf != nil {
 				r.ShowIf[q.ID] = q.ShowIf
