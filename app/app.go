@@ -1,0 +1,194 @@
+// Package app wires Assay together: it starts the embedded servers when no
+// external ones are configured, connects the drivers, builds the domain
+// services and the HTTP server, and runs the background workers.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/assayhq/assay/config"
+	"github.com/assayhq/assay/frontend"
+	"github.com/assayhq/assay/handlers"
+	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/storage/blobs"
+	"github.com/assayhq/assay/storage/embedded"
+	storemongo "github.com/assayhq/assay/storage/mongo"
+	driver "go.mongodb.org/mongo-driver/mongo"
+)
+
+// App is a running Assay: its connections, services and workers.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *driver.Database
+	Blobs    *blobs.Store
+	Outbox   *mail.Outbox
+	Renderer *frontend.Renderer
+
+	// Where the embedded servers listen, when they run.
+	MongoURI   string
+	S3Endpoint string
+
+	closers []func() error
+	workers []func(ctx context.Context)
+	notices []string // printed once at start, such as a generated admin password
+}
+
+// Open starts or connects to storage and builds the services. Every failure
+// names the server or folder at fault.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log}
+	if err := a.open(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context) (err error) {
+	if a.Renderer, err = frontend.NewRenderer(); err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	if err := a.openDatabase(ctx); err != nil {
+		return err
+	}
+	if err := a.openBlobs(ctx); err != nil {
+		return err
+	}
+	a.openMail()
+	return a.buildServices(ctx)
+}
+
+func (a *App) openDatabase(ctx context.Context) error {
+	uri := a.Config.MongoURI
+	if a.Config.EmbeddedMongo() {
+		// FerretDB's own logger reports every client disconnect; only its
+		// warnings are worth an operator's attention.
+		quiet := slog.New(a.Log.Handler()).With("component", "ferretdb")
+		m, err := embedded.StartMongo(ctx, filepath.Join(a.Config.DataDir, "db"), "127.0.0.1:0", filterLevel(quiet, slog.LevelWarn))
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, m.Close)
+		uri = m.URI
+		a.MongoURI = m.URI
+	}
+	db, err := storemongo.Connect(ctx, uri, a.Config.MongoDB)
+	if err != nil {
+		return err
+	}
+	a.DB = db
+	a.closers = append(a.closers, func() error { return db.Client().Disconnect(context.Background()) })
+	return nil
+}
+
+func (a *App) openBlobs(ctx context.Context) error {
+	cfg := blobs.Config{
+		Endpoint: a.Config.S3Endpoint, AccessKey: a.Config.S3AccessKey, SecretKey: a.Config.S3SecretKey,
+		Bucket: a.Config.S3Bucket, Region: a.Config.S3Region, UseTLS: a.Config.S3UseTLS,
+	}
+	if a.Config.EmbeddedS3() {
+		s, err := embedded.StartS3(filepath.Join(a.Config.DataDir, "objects"), 0)
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, s.Close)
+		cfg.Endpoint, cfg.AccessKey, cfg.SecretKey, cfg.UseTLS = s.Endpoint, s.AccessKey, s.SecretKey, false
+		a.S3Endpoint = s.Endpoint
+	}
+	store, err := blobs.Open(cfg)
+	if err != nil {
+		return err
+	}
+	bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := store.EnsureBucket(bctx); err != nil {
+		return err
+	}
+	a.Blobs = store
+	return nil
+}
+
+func (a *App) openMail() {
+	var transport mail.Transport
+	if a.Config.SMTPHost != "" {
+		transport = mail.NewSMTP(mail.SMTPConfig{
+			Host: a.Config.SMTPHost, Port: a.Config.SMTPPort, Username: a.Config.SMTPUsername,
+			Password: a.Config.SMTPPassword, TLS: a.Config.SMTPTLS,
+		})
+	}
+	a.Outbox = mail.NewOutbox(storemongo.NewOutbox(a.DB), transport, a.Config.MailFrom, a.Log.With("component", "outbox"))
+	a.workers = append(a.workers, a.Outbox.Run)
+}
+
+// Handlers builds the HTTP server over the services.
+func (a *App) Handlers() *handlers.Server {
+	return handlers.New(a.deps())
+}
+
+// Run starts the background workers; they stop when ctx ends.
+func (a *App) Run(ctx context.Context) {
+	for _, w := range a.workers {
+		go w(ctx)
+	}
+}
+
+// Close releases everything Open acquired, newest first.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+func (a *App) ready() map[string]handlers.Checker {
+	return map[string]handlers.Checker{
+		"database": func(ctx context.Context) error { return storemongo.Ping(ctx, a.DB) },
+		"storage":  a.Blobs.Ping,
+	}
+}
+
+func redacted(uri string) string { return storemongo.Redact(uri) }
+
+// filterLevel drops records below min.
+func filterLevel(l *slog.Logger, min slog.Level) *slog.Logger {
+	return slog.New(levelHandler{l.Handler(), min})
+}
+
+type levelHandler struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelHandler{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h levelHandler) WithGroup(name string) slog.Handler {
+	return levelHandler{h.Handler.WithGroup(name), h.min}
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,97 @@
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Mongo is a running FerretDB.
+type Mongo struct {
+	URI    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// StartMongo runs FerretDB with its SQLite files in dir, listening on addr
+// (127.0.0.1:0 picks a free port). It returns once the server accepts
+// connections.
+func StartMongo(ctx context.Context, dir, addr string, logger *slog.Logger) (*Mongo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded database folder: %w", err)
+	}
+	// FerretDB's SQLite backend does not create its folder, and fails late
+	// with an unhelpful error when it cannot write there.
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded database folder %s: %w", abs, err)
+	}
+	if err := checkWritable(abs); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+		// FerretDB logs every wire error at its default level; keep only
+		// what an operator needs.
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	m := &Mongo{cancel: cancel, done: make(chan error, 1)}
+	go func() { m.done <- f.Run(runCtx) }()
+
+	// MongoDBURI blocks until the listener is up; guard it so a listener that
+	// never comes up (port taken) fails instead of hanging.
+	uri := make(chan string, 1)
+	go func() { uri <- f.MongoDBURI() }()
+	select {
+	case m.URI = <-uri:
+	case err := <-m.done:
+		cancel()
+		return nil, fmt.Errorf("embedded database did not start: %w", err)
+	case <-ctx.Done():
+		cancel()
+		return nil, fmt.Errorf("embedded database did not start: %w", ctx.Err())
+	case <-time.After(30 * time.Second):
+		cancel()
+		return nil, errors.New("embedded database did not start within 30s")
+	}
+	return m, nil
+}
+
+// Close stops the server and waits for it to release its files.
+func (m *Mongo) Close() error {
+	m.cancel()
+	select {
+	case err := <-m.done:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	case <-time.After(10 * time.Second):
+		return errors.New("embedded database did not stop within 10s")
+	}
+	return nil
+}
+
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("data folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

@@ -1,0 +1,95 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/mongo/readpref"
+)
+
+// Connect opens a client and pings the server, so an unreachable or
+// misconfigured database fails here with its address, not on first use.
+func Connect(ctx context.Context, uri, dbName string) (*driver.Database, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetConnectTimeout(5 * time.Second).
+		SetAppName("assay")
+	client, err := driver.Connect(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", Redact(uri), err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 12*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("database %s is unreachable: %w", Redact(uri), err)
+	}
+	return client.Database(dbName), nil
+}
+
+// Ping checks the database answers, for readiness probes.
+func Ping(ctx context.Context, db *driver.Database) error {
+	return db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+}
+
+// IsDuplicate reports a unique-index violation, which callers turn into a
+// conflict.
+func IsDuplicate(err error) bool {
+	return driver.IsDuplicateKeyError(err)
+}
+
+// IsNotFound reports that a single-document read matched nothing.
+func IsNotFound(err error) bool {
+	return errors.Is(err, driver.ErrNoDocuments)
+}
+
+// Index is one index a store needs; EnsureIndexes creates them all at start.
+type Index struct {
+	Collection string
+	Keys       bson.D
+	Unique     bool
+	// Sparse leaves documents without the key out, so a unique index can
+	// apply only to documents that have it.
+	Sparse bool
+}
+
+// EnsureIndexes creates the indexes idempotently: creating an index that
+// exists with the same options is a no-op on MongoDB and FerretDB.
+func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error {
+	byColl := map[string][]driver.IndexModel{}
+	var order []string
+	for _, ix := range idx {
+		o := options.Index()
+		if ix.Unique {
+			o.SetUnique(true)
+		}
+		if ix.Sparse {
+			o.SetSparse(true)
+		}
+		if _, ok := byColl[ix.Collection]; !ok {
+			order = append(order, ix.Collection)
+		}
+		byColl[ix.Collection] = append(byColl[ix.Collection], driver.IndexModel{Keys: ix.Keys, Options: o})
+	}
+	for _, coll := range order {
+		if _, err := db.Collection(coll).Indexes().CreateMany(ctx, byColl[coll]); err != nil {
+			return fmt.Errorf("indexes on %s: %w", coll, err)
+		}
+	}
+	return nil
+}
+
+// Redact drops the password from a URI before it is logged or shown.
+func Redact(uri string) string {
+	opts := options.Client().ApplyURI(uri)
+	if opts.Auth != nil && opts.Auth.Password != "" {
+		return "mongodb://***@" + strings.Join(opts.Hosts, ",")
+	}
+	return uri
+}

@@ -1,0 +1,159 @@
+package mongo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/assayhq/assay/apperr"
+	"github.com/assayhq/assay/mail"
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Outbox implements mail.Store on the "outbox" collection.
+type Outbox struct{ c *driver.Collection }
+
+// NewOutbox returns the outbox store.
+func NewOutbox(db *driver.Database) *Outbox { return &Outbox{c: db.Collection("outbox")} }
+
+// OutboxIndexes are the indexes the outbox's queries need.
+var OutboxIndexes = []Index{
+	{Collection: "outbox", Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_attempt", Value: 1}}},
+	{Collection: "outbox", Keys: bson.D{{Key: "ref", Value: 1}, {Key: "created_at", Value: -1}}},
+	{Collection: "outbox", Keys: bson.D{{Key: "created_at", Value: -1}}},
+}
+
+// Insert stores m. A DedupeKey becomes the document's _id (hashed), so the
+// uniqueness every instance relies on is the primary key's, which both
+// MongoDB and FerretDB enforce without partial indexes.
+func (o *Outbox) Insert(ctx context.Context, m *mail.Message) error {
+	if m.DedupeKey != "" {
+		sum := sha256.Sum256([]byte(m.DedupeKey))
+		m.ID = "d" + hex.EncodeToString(sum[:12])
+		m.MessageID = "<" + m.ID + "@assay>"
+	}
+	if _, err := o.c.InsertOne(ctx, m); err != nil {
+		if IsDuplicate(err) {
+			return mail.ErrDuplicate
+		}
+		return fmt.Errorf("outbox insert: %w", err)
+	}
+	return nil
+}
+
+// Claim leases the oldest due message to owner.
+func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (*mail.Message, error) {
+	filter := bson.M{
+		"status":       mail.StatusQueued,
+		"next_attempt": bson.M{"$lte": now},
+		"lease_until":  bson.M{"$lt": now},
+	}
+	update := bson.M{"$set": bson.M{"lease_until": now.Add(lease), "lease_owner": owner}}
+	opts := options.FindOneAndUpdate().SetSort(bson.D{{Key: "next_attempt", Value: 1}}).SetReturnDocument(options.After)
+	var m mail.Message
+	err := o.c.FindOneAndUpdate(ctx, filter, update, opts).Decode(&m)
+	if IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outbox claim: %w", err)
+	}
+	return &m, nil
+}
+
+// MarkSent records delivery; only the lease holder may.
+func (o *Outbox) MarkSent(ctx context.Context, id, owner string, at time.Time) error {
+	_, err := o.c.UpdateOne(ctx, bson.M{"_id": id, "lease_owner": owner}, bson.M{
+		"$set": bson.M{"status": mail.StatusSent, "sent_at": at, "lease_until": time.Time{}, "last_error": ""},
+		"$inc": bson.M{"attempts": 1},
+	})
+	return err
+}
+
+// MarkRetry records a failed try and when to try again, or gives up.
+func (o *Outbox) MarkRetry(ctx context.Context, id, owner string, next time.Time, lastErr string, failed bool) error {
+	status := mail.StatusQueued
+	if failed {
+		status = mail.StatusFailed
+	}
+	_, err := o.c.UpdateOne(ctx, bson.M{"_id": id, "lease_owner": owner}, bson.M{
+		"$set": bson.M{"status": status, "next_attempt": next, "last_error": lastErr, "lease_until": time.Time{}},
+		"$inc": bson.M{"attempts": 1},
+	})
+	return err
+}
+
+// Requeue gives a failed message a fresh set of tries.
+func (o *Outbox) Requeue(ctx context.Context, id string, now time.Time) error {
+	res, err := o.c.UpdateOne(ctx, bson.M{"_id": id, "status": mail.StatusFailed}, bson.M{
+		"$set": bson.M{"status": mail.StatusQueued, "attempts": 0, "next_attempt": now, "lease_until": time.Time{}},
+	})
+	if err != nil {
+		return fmt.Errorf("outbox requeue: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("message %s is not a failed message: %w", id, apperr.ErrConflict)
+	}
+	return nil
+}
+
+// Get returns one message.
+func (o *Outbox) Get(ctx context.Context, id string) (*mail.Message, error) {
+	var m mail.Message
+	err := o.c.FindOne(ctx, bson.M{"_id": id}).Decode(&m)
+	if IsNotFound(err) {
+		return nil, fmt.Errorf("message %s: %w", id, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("outbox get: %w", err)
+	}
+	return &m, nil
+}
+
+// List returns a page of messages, newest first, and the total matching.
+func (o *Outbox) List(ctx context.Context, f mail.Filter) ([]mail.Message, int64, error) {
+	q := bson.M{}
+	if f.Status != "" {
+		q["status"] = f.Status
+	}
+	if f.To != "" {
+		q["to"] = f.To
+	}
+	if f.Ref != "" {
+		q["ref"] = f.Ref
+	}
+	if f.Kind != "" {
+		q["kind"] = f.Kind
+	}
+	page, per := Paging(f.Page, f.Per)
+	total, err := o.c.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("outbox count: %w", err)
+	}
+	cur, err := o.c.Find(ctx, q, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).
+		SetSkip(int64((page-1)*per)).SetLimit(int64(per)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("outbox list: %w", err)
+	}
+	var out []mail.Message
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("outbox list: %w", err)
+	}
+	return out, total, nil
+}
+
+// Paging clamps a page number and size to sane bounds.
+func Paging(page, per int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if per < 1 || per > 200 {
+		per = 50
+	}
+	return page, per
+}
