@@ -34,6 +34,7 @@ type Server struct {
 	Deps
 	e          *echo.Echo
 	bodyLimits map[string]int64 // route → largest body, for routes above the default
+	routeTable []Route
 }
 
 // New builds the HTTP server with every route.
