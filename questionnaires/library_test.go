@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,25 @@ func TestFullTemplateCoversAllControls(t *testing.T) {
 		if !slices.Contains(covered, c.ID) {
 			t.Errorf("control %s (%s) has no question", c.ID, c.Title)
 		}
+	}
+}
+
+// TestDocsExampleIsValid keeps the example in docs/templates.md publishable.
+func TestDocsExampleIsValid(t *testing.T) {
+	doc, err := os.ReadFile("../docs/templates.md")
+	if err != nil {
+		t.Skip("docs/templates.md not found")
+	}
+	_, example, ok := strings.Cut(string(doc), "## Complete example\n\n```yaml\n")
+	example, _, closed := strings.Cut(example, "```")
+	if !ok || !closed {
+		t.Fatal("docs/templates.md has no complete YAML example")
+	}
+	tmpl, err := Parse([]byte(example), FormatYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := Validate(tmpl); errs != nil {
+		t.Fatal(errs)
 	}
 }

@@ -63,8 +63,8 @@ func Parse(data []byte, format string) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if msg := normalizeTemplate(&t); msg != "" {
-		return nil, &ParseError{Format: format, Message: msg}
+	if err := normalizeTemplate(&t); err != nil {
+		return nil, &ParseError{Format: format, Message: err.Error()}
 	}
 	return &t, nil
 }
@@ -108,7 +108,7 @@ func decodeYAML(data []byte, t *Template) error {
 	if err == nil {
 		var next yaml.Node
 		if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-			return &ParseError{Format: FormatYAML, Line: next.Line, Message: "a file holds exactly one template; remove the extra '---' document"}
+			return &ParseError{Format: FormatYAML, Line: next.Line, Message: fmt.Sprintf("line %d: a file holds exactly one template; remove the extra document", next.Line)}
 		}
 		// yaml.v3 truncates 2.5 to 2 when decoding into an int, so look for
 		// fractional numbers where the model expects whole ones.
@@ -229,9 +229,9 @@ func jsonKind(t reflect.Type) string {
 // so that a template compares, fingerprints and evaluates the same whichever
 // format it came from: numbers in conditions become float64 (YAML gives int),
 // YAML dates become "YYYY-MM-DD" strings, and empty lists become nil (an
-// encoder omits or keeps them depending on the field). It returns a message
-// for a condition value that no answer could ever equal.
-func normalizeTemplate(t *Template) string {
+// encoder omits or keeps them depending on the field). It rejects a
+// condition value that no answer could ever equal.
+func normalizeTemplate(t *Template) error {
 	if len(t.Sections) == 0 {
 		t.Sections = nil
 	}
@@ -249,29 +249,29 @@ func normalizeTemplate(t *Template) string {
 				q.Controls = nil
 			}
 			if q.ShowIf != nil {
-				if msg := normalizeCondition(q.ShowIf, fmt.Sprintf("sections[%d].questions[%d].show_if", si, qi)); msg != "" {
-					return msg
+				if err := normalizeCondition(q.ShowIf, fmt.Sprintf("sections[%d].questions[%d].show_if", si, qi)); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	return ""
+	return nil
 }
 
-func normalizeCondition(c *Condition, path string) string {
-	var msg string
-	if c.Equals, msg = normalizeValue(c.Equals, path+".equals"); msg != "" {
-		return msg
+func normalizeCondition(c *Condition, path string) error {
+	var err error
+	if c.Equals, err = normalizeValue(c.Equals, path+".equals"); err != nil {
+		return err
 	}
-	if c.Not, msg = normalizeValue(c.Not, path+".not"); msg != "" {
-		return msg
+	if c.Not, err = normalizeValue(c.Not, path+".not"); err != nil {
+		return err
 	}
 	if len(c.In) == 0 {
 		c.In = nil
 	}
 	for i := range c.In {
-		if c.In[i], msg = normalizeValue(c.In[i], fmt.Sprintf("%s.in[%d]", path, i)); msg != "" {
-			return msg
+		if c.In[i], err = normalizeValue(c.In[i], fmt.Sprintf("%s.in[%d]", path, i)); err != nil {
+			return err
 		}
 	}
 	for _, group := range []struct {
@@ -282,29 +282,29 @@ func normalizeCondition(c *Condition, path string) string {
 			*group.list = nil
 		}
 		for i := range *group.list {
-			if msg := normalizeCondition(&(*group.list)[i], fmt.Sprintf("%s.%s[%d]", path, group.name, i)); msg != "" {
-				return msg
+			if err := normalizeCondition(&(*group.list)[i], fmt.Sprintf("%s.%s[%d]", path, group.name, i)); err != nil {
+				return err
 			}
 		}
 	}
-	return ""
+	return nil
 }
 
-func normalizeValue(v any, path string) (any, string) {
+func normalizeValue(v any, path string) (any, error) {
 	switch v := v.(type) {
 	case nil, string, bool:
-		return v, ""
+		return v, nil
 	case time.Time:
 		if v.Equal(v.Truncate(24*time.Hour)) && v.Location() == time.UTC {
-			return v.Format(DateLayout), ""
+			return v.Format(DateLayout), nil
 		}
-		return v.Format(time.RFC3339Nano), ""
+		return v.Format(time.RFC3339Nano), nil
 	}
 	if f, ok := asFloat(v); ok {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, path + ": a number in a condition must be finite"
+			return nil, errors.New(path + ": a number in a condition must be finite")
 		}
-		return f, ""
+		return f, nil
 	}
-	return nil, path + ": a condition value must be a single string, number or boolean"
+	return nil, errors.New(path + ": a condition value must be a single string, number or boolean")
 }

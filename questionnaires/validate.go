@@ -64,7 +64,7 @@ func Validate(t *Template) ValidationErrors {
 	if t == nil {
 		return ValidationErrors{{Message: "no template"}}
 	}
-	v := validator{positions: map[string]int{}, paths: map[string]string{}}
+	v := validator{positions: map[string]int{}}
 	v.template(t)
 	return v.errs
 }
@@ -72,8 +72,8 @@ func Validate(t *Template) ValidationErrors {
 type validator struct {
 	errs      ValidationErrors
 	questions []Question     // in reading order
+	where     [][2]int       // section and question index of each of questions
 	positions map[string]int // question id → index in questions, first use
-	paths     map[string]string
 }
 
 func (v *validator) add(path, format string, args ...any) {
@@ -102,9 +102,9 @@ func (v *validator) template(t *Template) {
 		for qi, q := range s.Questions {
 			if _, dup := v.positions[q.ID]; !dup && q.ID != "" {
 				v.positions[q.ID] = len(v.questions)
-				v.paths[q.ID] = fmt.Sprintf("sections[%d].questions[%d]", si, qi)
 			}
 			v.questions = append(v.questions, q)
+			v.where = append(v.where, [2]int{si, qi})
 		}
 	}
 	sectionIDs := map[string]bool{}
@@ -138,7 +138,8 @@ func (v *validator) question(p string, q Question, pos int) {
 	case !questionIDPattern.MatchString(q.ID):
 		v.add(p+".id", "id %q must start with a-z or 0-9 and contain only a-z, 0-9, '_', '.' and '-'", q.ID)
 	case v.positions[q.ID] != pos:
-		v.add(p+".id", "duplicate question id %q (first used at %s)", q.ID, v.paths[q.ID])
+		first := v.where[v.positions[q.ID]]
+		v.add(p+".id", "duplicate question id %q (first used at sections[%d].questions[%d])", q.ID, first[0], first[1])
 	}
 	if strings.TrimSpace(q.Text) == "" {
 		v.add(p+".text", "text is required")
