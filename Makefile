@@ -64,10 +64,10 @@ $(STATICCHECK):
 # Browser tests drive Debian's Chromium; the PDF test reads reports with
 # poppler's pdftotext.
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! command -v node >/dev/null; then \
 	  echo "installing chromium and poppler-utils"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core $$(command -v node >/dev/null || echo nodejs) >/dev/null; \
 	fi
 
 ## bench: Go benchmarks of every package, then the loopback load test
