@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/assayhq/assay/audit"
+	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
 	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/handlers"
@@ -29,6 +31,8 @@ type App struct {
 	DB       *driver.Database
 	Blobs    *blobs.Store
 	Outbox   *mail.Outbox
+	Auth     *auth.Service
+	Audit    *audit.Service
 	Renderer *frontend.Renderer
 
 	// Where the embedded servers listen, when they run.

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"time"
 
+	"github.com/assayhq/assay/audit"
+	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 )
@@ -11,8 +15,38 @@ import (
 // their stores need. Each domain adds its store and service here.
 func (a *App) buildServices(ctx context.Context) error {
 	indexes := append([]storemongo.Index{}, storemongo.OutboxIndexes...)
-	return storemongo.EnsureIndexes(ctx, a.DB, indexes)
+	a.Audit = audit.NewService(storemongo.NewAudit(a.DB))
+	indexes = append(indexes, storemongo.AuditIndexes...)
+	a.Auth = auth.NewService(auth.Config{SessionIdle: a.Config.SessionIdle, SessionAbsolute: a.Config.SessionAbsolute, BaseURL: a.Config.BaseURL},
+		storemongo.AuthStores(a.DB), a.Audit, auth.OutboxMailer{Outbox: a.Outbox, Renderer: a.Renderer, Company: a.Config.CompanyName})
+	indexes = append(indexes, storemongo.AuthIndexes()...)
+	a.workers = append(a.workers, func(ctx context.Context) {
+		a.Auth.RunSweeper(ctx, 5*time.Minute, func(err error) { a.Log.Warn("sweeping sessions", "err", err) })
+	})
+	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
+		return err
+	}
+	return a.bootstrapAdmin(ctx)
 }
+
+// bootstrapAdmin creates the first admin on first start; a generated
+// password is printed once, at start-up, and never stored in clear.
+func (a *App) bootstrapAdmin(ctx context.Context) error {
+	created, generated, err := a.Auth.Bootstrap(ctx, a.Config.AdminEmail, a.Config.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("creating the bootstrap admin %s: %w", a.Config.AdminEmail, err)
+	}
+	if created && generated != "" {
+		a.notices = append(a.notices, fmt.Sprintf("  first admin:  %s  password: %s  (shown once: change it under Account)", a.Config.AdminEmail, generated))
+	} else if created {
+		a.notices = append(a.notices, fmt.Sprintf("  first admin:  %s  (password from ASSAY_ADMIN_PASSWORD)", a.Config.AdminEmail))
+	}
+	return nil
+}
+
+// Notices returns the start-up lines worth printing once, such as a
+// generated admin password, for commands other than serve.
+func (a *App) Notices() []string { return a.notices }
 
 // deps hands the services to the HTTP layer.
 func (a *App) deps() handlers.Deps {
@@ -21,5 +55,7 @@ func (a *App) deps() handlers.Deps {
 		Log:      a.Log,
 		Renderer: a.Renderer,
 		Ready:    a.ready(),
+		Auth:     a.Auth,
+		Audit:    a.Audit,
 	}
 }

@@ -21,6 +21,9 @@ const (
 	KindStaff    = "staff"
 	KindSupplier = "supplier"
 	KindSystem   = "system"
+	// KindAnonymous is someone not signed in, such as a failed login
+	// (Email then holds the address they tried).
+	KindAnonymous = "anonymous"
 )
 
 // System is the actor of scheduled and background work.

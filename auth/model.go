@@ -37,6 +37,7 @@ type User struct {
 	PasswordHash string    `bson:"password_hash" json:"-"`
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at" json:"updated_at"`
+	LastLoginAt  time.Time `bson:"last_login_at,omitempty" json:"last_login_at,omitzero"`
 }
 
 // Can reports whether the user holds one of roles; admins hold every role.
@@ -53,4 +54,47 @@ func (u *User) Can(roles ...Role) bool {
 		}
 	}
 	return false
+}
+
+// Session is a signed-in browser. Its _id is the SHA-256 of the cookie's
+// value: a leaked sessions collection signs nobody in.
+type Session struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CreatedAt time.Time `bson:"created_at"`
+	LastSeen  time.Time `bson:"last_seen"`
+	IdleUntil time.Time `bson:"idle_until"` // last_seen + idle timeout
+	ExpiresAt time.Time `bson:"expires_at"` // created_at + absolute lifetime
+	IP        string    `bson:"ip,omitempty"`
+	UserAgent string    `bson:"user_agent,omitempty"`
+}
+
+// Expired reports whether the session has run out at now, by either clock.
+func (s *Session) Expired(now time.Time) bool {
+	return !now.Before(s.IdleUntil) || !now.Before(s.ExpiresAt)
+}
+
+// Token is a named API credential. Only the SHA-256 of the secret is kept;
+// the secret is shown once, when the token is created.
+type Token struct {
+	ID         string    `bson:"_id" json:"id"`
+	Hash       string    `bson:"hash" json:"-"`
+	UserID     string    `bson:"user_id" json:"-"`
+	Name       string    `bson:"name" json:"name"`
+	CreatedAt  time.Time `bson:"created_at" json:"created_at"`
+	ExpiresAt  time.Time `bson:"expires_at" json:"expires_at"`
+	LastUsedAt time.Time `bson:"last_used_at,omitempty" json:"last_used_at,omitzero"`
+}
+
+// Expired reports whether the token may no longer be used at now.
+func (t *Token) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
+
+// Reset is a one-time password reset link. Its _id is the SHA-256 of the
+// link's secret.
+type Reset struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+	Used      bool      `bson:"used"`
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/assayhq/assay/audit"
+	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
 	"github.com/assayhq/assay/frontend"
 	"github.com/labstack/echo/v4"
@@ -27,14 +29,17 @@ type Deps struct {
 	Log      *slog.Logger
 	Renderer *frontend.Renderer
 	Ready    map[string]Checker // name → check, e.g. "database", "storage"
+	Auth     *auth.Service
+	Audit    *audit.Service
 }
 
 // Server holds the Echo instance and the dependencies every handler uses.
 type Server struct {
 	Deps
-	e          *echo.Echo
-	bodyLimits map[string]int64 // route → largest body, for routes above the default
-	routeTable []Route
+	e             *echo.Echo
+	bodyLimits    map[string]int64 // route → largest body, for routes above the default
+	routeTable    []Route
+	portalLimiter echo.MiddlewareFunc // per-address limit of supplier token routes, see portalLimit
 }
 
 // New builds the HTTP server with every route.

@@ -1,0 +1,83 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// UserStore keeps staff accounts. InsertUser returns an apperr.ErrConflict
+// for an email already taken; lookups return apperr.ErrNotFound.
+type UserStore interface {
+	InsertUser(ctx context.Context, u *User) error
+	GetUser(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error)
+	// SaveUser writes the editable fields (name, role, disabled, password
+	// hash, updated_at, last_login_at) of an existing user.
+	SaveUser(ctx context.Context, u *User) error
+	CountUsers(ctx context.Context, f UserFilter) (int64, error)
+}
+
+// UserFilter selects users; zero fields match all.
+type UserFilter struct {
+	Role   Role
+	Active bool // only users not disabled
+	Page   int
+	Per    int
+}
+
+// SessionStore keeps signed-in browsers by the hash of their id.
+type SessionStore interface {
+	InsertSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, id string) (*Session, error)
+	// TouchSession moves the idle deadline of a session.
+	TouchSession(ctx context.Context, id string, seen, idleUntil time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions signs a user out everywhere but keep (a session
+	// id, or "").
+	DeleteUserSessions(ctx context.Context, userID, keep string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// TokenStore keeps API tokens and password reset links.
+type TokenStore interface {
+	InsertToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	ListTokens(ctx context.Context, userID string) ([]Token, error)
+	// DeleteToken removes the token id of userID; apperr.ErrNotFound when
+	// that user has no such token.
+	DeleteToken(ctx context.Context, userID, id string) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	InsertReset(ctx context.Context, r *Reset) error
+	GetReset(ctx context.Context, id string) (*Reset, error)
+	// UseReset marks an unused, unexpired reset used and returns it; it
+	// fails with apperr.ErrGone when it was used or has expired, so that
+	// two clicks never both succeed.
+	UseReset(ctx context.Context, id string, now time.Time) (*Reset, error)
+	DeleteExpiredResets(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Throttle counts failures per key in fixed windows, across instances.
+type Throttle interface {
+	// Hit adds a failure to key's open window, opening one that ends at
+	// now+window when none is open, and returns the count and window end.
+	Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
+	// Count returns the failures in key's open window (0 when none).
+	Count(ctx context.Context, key string, now time.Time) (int, time.Time, error)
+	Clear(ctx context.Context, key string) error
+	Sweep(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Stores is every store the service needs.
+type Stores struct {
+	Users    UserStore
+	Sessions SessionStore
+	Tokens   TokenStore
+	Throttle Throttle
+}
+
+// Mailer sends the password reset mail.
+type Mailer interface {
+	PasswordReset(ctx context.Context, u *User, link string, valid time.Duration) error
+}
