@@ -47,6 +47,9 @@ type Config struct {
 	ReminderDays    int
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+	// ReassessMonths is the reassessment interval by vendor tier 1–4.
+	ReassessMonths [4]int
+	reassess       string
 
 	LogLevel  string
 	LogFormat string
@@ -171,6 +174,7 @@ func bind(name string, getenv func(string) string) (*Config, *binder) {
 	b.integer(&c.ReminderDays, "reminder-days", "ASSAY_REMINDER_DAYS", "7", "days before the due date of the first reminder")
 	b.duration(&c.SessionIdle, "session-idle", "ASSAY_SESSION_IDLE", "30m", "staff session idle timeout")
 	b.duration(&c.SessionAbsolute, "session-absolute", "ASSAY_SESSION_ABSOLUTE", "12h", "staff session absolute lifetime")
+	b.str(&c.reassess, "reassess-months", "ASSAY_REASSESS_MONTHS", "12,18,24,24", "months between assessments for tiers 1,2,3,4")
 	b.str(&c.LogLevel, "log-level", "ASSAY_LOG_LEVEL", "info", "debug, info, warn or error")
 	b.str(&c.LogFormat, "log-format", "ASSAY_LOG_FORMAT", "text", "text or json")
 	b.boolean(&c.Demo, "demo", "ASSAY_DEMO", "false", "seed a demo portfolio into an empty database")
@@ -213,6 +217,9 @@ func (c *Config) finish() error {
 	if c.SessionIdle <= 0 || c.SessionAbsolute < c.SessionIdle {
 		errs = append(errs, errors.New("ASSAY_SESSION_IDLE must be positive and no longer than ASSAY_SESSION_ABSOLUTE"))
 	}
+	if err := c.parseReassess(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.DataDir != "" {
 		abs, err := filepath.Abs(c.DataDir)
 		if err != nil {
@@ -221,4 +228,19 @@ func (c *Config) finish() error {
 		c.DataDir = abs
 	}
 	return errors.Join(errs...)
+}
+
+func (c *Config) parseReassess() error {
+	parts := strings.Split(c.reassess, ",")
+	if len(parts) != 4 {
+		return fmt.Errorf("ASSAY_REASSESS_MONTHS: want four numbers for tiers 1-4, got %q", c.reassess)
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 || n > 60 {
+			return fmt.Errorf("ASSAY_REASSESS_MONTHS: %q is not a number of months from 1 to 60", p)
+		}
+		c.ReassessMonths[i] = n
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,9 @@ func TestLoadPrecedence(t *testing.T) {
 	if c.MaxUploadBytes() != 10<<20 {
 		t.Errorf("max upload = %d", c.MaxUploadBytes())
 	}
+	if c.ReassessMonths != [4]int{12, 18, 24, 24} {
+		t.Errorf("reassessment months %v", c.ReassessMonths)
+	}
 	if !c.EmbeddedMongo() || !c.EmbeddedS3() || c.TLS() {
 		t.Errorf("defaults should be embedded and plain HTTP")
 	}
@@ -48,6 +52,8 @@ func TestLoadRejects(t *testing.T) {
 		{map[string]string{"ASSAY_SESSION_IDLE": "soon"}, "ASSAY_SESSION_IDLE"},
 		{map[string]string{"ASSAY_MAX_UPLOAD_MB": "0"}, "ASSAY_MAX_UPLOAD_MB"},
 		{map[string]string{"ASSAY_LOG_LEVEL": "loud"}, "ASSAY_LOG_LEVEL"},
+		{map[string]string{"ASSAY_REASSESS_MONTHS": "12,18"}, "ASSAY_REASSESS_MONTHS"},
+		{map[string]string{"ASSAY_REASSESS_MONTHS": "12,18,x,24"}, "ASSAY_REASSESS_MONTHS"},
 	}
 	for _, tc := range cases {
 		_, err := Load("serve", nil, env(tc.env))
@@ -71,6 +77,26 @@ func TestSettingsListsEveryEnv(t *testing.T) {
 		"ASSAY_SMTP_TLS", "ASSAY_MAIL_FROM"} {
 		if !seen[want] {
 			t.Errorf("%s missing", want)
+		}
+	}
+}
+
+// The README's configuration table is the operator's reference: every
+// setting must appear there with its default.
+func TestReadmeListsEverySetting(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, s := range Settings() {
+		d := s.Default
+		if d == "" {
+			d = "(empty)"
+		}
+		row := "| `" + s.Env + "` | `" + s.Flag + "` | `" + d + "` |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("README lacks the row starting %s", row)
 		}
 	}
 }
