@@ -82,6 +82,12 @@ type Assessment struct {
 	SubmittedAt     time.Time                 `bson:"submitted_at,omitempty" json:"-"`
 	CompletedAt     time.Time                 `bson:"completed_at,omitempty" json:"-"`
 	Version         int64                     `bson:"version" json:"-"` // bumped on every write, for optimistic checks
+	// LinkSentAt is when the current link was mailed: reminders name that
+	// invitation, since the token itself is never stored.
+	LinkSentAt time.Time `bson:"link_sent_at" json:"-"`
+	// Progress is kept beside the live score so that lists show it without
+	// loading the template snapshot.
+	Progress questionnaires.ProgressCounts `bson:"progress" json:"-"`
 }
 
 // Answer is one stored answer. The value is kept typed because BSON has no

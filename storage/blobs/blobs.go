@@ -186,3 +186,15 @@ func ContentDisposition(filename string) string {
 	}
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, string(ascii), url.PathEscape(filename))
 }
+
+// Copy duplicates src to dst inside the bucket; the bytes never leave the
+// S3 server.
+func (s *Store) Copy(ctx context.Context, src, dst string) error {
+	_, err := s.client.CopyObject(ctx,
+		minio.CopyDestOptions{Bucket: s.bucket, Object: dst},
+		minio.CopySrcOptions{Bucket: s.bucket, Object: src})
+	if err != nil {
+		return fmt.Errorf("copying to %s: %w", dst, s.wrap(src, err))
+	}
+	return nil
+}

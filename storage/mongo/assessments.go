@@ -1,0 +1,391 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/assayhq/assay/apperr"
+	"github.com/assayhq/assay/assessments"
+	"github.com/assayhq/assay/questionnaires"
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Assessments implements assessments.Store on the "assessments" collection.
+//
+// The template snapshot an assessment was sent with is kept once per
+// template version in "template_snapshots", named by the template's content
+// so that no two different templates share one, and cached here: inline it
+// would make every assessment ~100 KB larger, and FerretDB reads a whole
+// document for any query, so each autosave would pay to read it.
+type Assessments struct {
+	c         *driver.Collection
+	snapshots *driver.Collection
+	cache     sync.Map // snapshot id → *questionnaires.Template
+	// FerretDB (v1) applies an update by reading the document, changing it
+	// in Go and writing it back whole, with the filter checked on the read:
+	// two concurrent updates of one document can lose one of them, and a
+	// guarded update can pass a filter that no longer holds. Updates of one
+	// assessment are therefore serialized within the process. The embedded
+	// FerretDB only ever serves one process; MongoDB's own per-document
+	// atomicity covers several instances.
+	locks [64]sync.Mutex
+}
+
+// NewAssessments returns the assessments store.
+func NewAssessments(db *driver.Database) *Assessments {
+	return &Assessments{c: db.Collection("assessments"), snapshots: db.Collection("template_snapshots")}
+}
+
+// assessmentDoc is an assessment as stored: the template is referenced.
+type assessmentDoc struct {
+	assessments.Assessment `bson:",inline"`
+	Snapshot               string `bson:"template_snapshot"`
+}
+
+type snapshotDoc struct {
+	ID       string                   `bson:"_id"`
+	Template *questionnaires.Template `bson:"template"`
+}
+
+func snapshotID(t *questionnaires.Template) string {
+	return fmt.Sprintf("%s@%d@%s", t.Key, t.Version, questionnaires.Fingerprint(t))
+}
+
+// saveSnapshot stores t once; snapshots never change, so an existing one
+// is the same.
+func (s *Assessments) saveSnapshot(ctx context.Context, t *questionnaires.Template) (string, error) {
+	id := snapshotID(t)
+	if _, ok := s.cache.Load(id); ok {
+		return id, nil
+	}
+	_, err := s.snapshots.InsertOne(ctx, snapshotDoc{ID: id, Template: t})
+	if err != nil && !IsDuplicate(err) {
+		return "", fmt.Errorf("storing template snapshot: %w", err)
+	}
+	s.cache.Store(id, questionnaires.Clone(t))
+	return id, nil
+}
+
+// snapshot returns a stored template, shared by every assessment sent with
+// it: callers must not change it.
+func (s *Assessments) snapshot(ctx context.Context, id string) (*questionnaires.Template, error) {
+	if t, ok := s.cache.Load(id); ok {
+		return t.(*questionnaires.Template), nil
+	}
+	var d snapshotDoc
+	if err := s.snapshots.FindOne(ctx, bson.M{"_id": id}).Decode(&d); err != nil {
+		return nil, fmt.Errorf("template snapshot %s: %w", id, err)
+	}
+	t, _ := s.cache.LoadOrStore(id, d.Template)
+	return t.(*questionnaires.Template), nil
+}
+
+func (s *Assessments) lock(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// AssessmentIndexes are the indexes the assessments' queries need: the
+// link lookup, a vendor's history, the review queue and the due list.
+var AssessmentIndexes = []Index{
+	{Collection: "assessments", Keys: bson.D{{Key: "token_hash", Value: 1}}, Unique: true},
+	{Collection: "assessments", Keys: bson.D{{Key: "vendor_id", Value: 1}, {Key: "created_at", Value: -1}}},
+	{Collection: "assessments", Keys: bson.D{{Key: "status", Value: 1}, {Key: "submitted_at", Value: 1}}},
+	{Collection: "assessments", Keys: bson.D{{Key: "status", Value: 1}, {Key: "due_date", Value: 1}}},
+	{Collection: "assessments", Keys: bson.D{{Key: "created_at", Value: -1}}},
+}
+
+// Question ids may contain '.', which in a field name would address a
+// nested field, so map keys store it as '~', which no id may contain
+// (questionnaires.Validate allows [a-z0-9_.-]).
+func qkey(id string) string { return strings.ReplaceAll(id, ".", "~") }
+func qid(key string) string { return strings.ReplaceAll(key, "~", ".") }
+
+// qpath is the update path of one question's entry in a map field; an id
+// that could escape its field is refused.
+func qpath(field, id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, "$~\x00") {
+		return "", apperr.Wrapf(apperr.ErrBadRequest, "invalid question id %q", id)
+	}
+	return field + "." + qkey(id), nil
+}
+
+func rekey[V any](m map[string]V, f func(string) string) map[string]V {
+	out := make(map[string]V, len(m))
+	for k, v := range m {
+		out[f(k)] = v
+	}
+	return out
+}
+
+// listProjection leaves out what lists never show: the answers and
+// per-question score details.
+var listProjection = bson.M{"answers": 0, "score.questions": 0, "final_score.questions": 0}
+
+// Insert stores a new assessment.
+func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) error {
+	if a.Template == nil {
+		return fmt.Errorf("assessment %s has no template", a.ID)
+	}
+	snap, err := s.saveSnapshot(ctx, a.Template)
+	if err != nil {
+		return err
+	}
+	doc := assessmentDoc{Assessment: *a, Snapshot: snap}
+	doc.Template = nil
+	doc.Answers = rekey(a.Answers, qkey)
+	doc.Reviews = rekey(a.Reviews, qkey)
+	doc.Reopened = rekey(a.Reopened, qkey)
+	if doc.Clarifications == nil {
+		doc.Clarifications = []assessments.Clarification{}
+	}
+	if _, err := s.c.InsertOne(ctx, &doc); err != nil {
+		if IsDuplicate(err) {
+			return fmt.Errorf("assessment %s: %w", a.ID, apperr.ErrConflict)
+		}
+		return fmt.Errorf("inserting assessment: %w", err)
+	}
+	return nil
+}
+
+// Delete removes an assessment.
+func (s *Assessments) Delete(ctx context.Context, id string) error {
+	if _, err := s.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+		return fmt.Errorf("deleting assessment %s: %w", id, err)
+	}
+	return nil
+}
+
+// Get returns one whole assessment.
+func (s *Assessments) Get(ctx context.Context, id string) (*assessments.Assessment, error) {
+	return s.whole(ctx, bson.M{"_id": id})
+}
+
+// ByTokenHash returns the assessment a link's token opens.
+func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessments.Assessment, error) {
+	return s.whole(ctx, bson.M{"token_hash": hash})
+}
+
+// whole reads an assessment with its template snapshot.
+func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.Assessment, error) {
+	var d assessmentDoc
+	err := s.c.FindOne(ctx, filter).Decode(&d)
+	if IsNotFound(err) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading assessment: %w", err)
+	}
+	a := &d.Assessment
+	decode(a)
+	if a.Template, err = s.snapshot(ctx, d.Snapshot); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// decode restores question ids in the map fields and gives nil maps a
+// value, so callers can index them.
+func decode(a *assessments.Assessment) {
+	a.Answers = rekey(a.Answers, qid)
+	a.Reviews = rekey(a.Reviews, qid)
+	a.Reopened = rekey(a.Reopened, qid)
+}
+
+// List returns a page of assessments without their template snapshot and
+// answers, and the number matching.
+func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessments.Assessment, int64, error) {
+	q := bson.M{}
+	if f.VendorID != "" {
+		q["vendor_id"] = f.VendorID
+	}
+	if len(f.Statuses) > 0 {
+		q["status"] = bson.M{"$in": f.Statuses}
+	}
+	if !f.DueBefore.IsZero() {
+		q["due_date"] = bson.M{"$lt": f.DueBefore}
+	}
+	if term := strings.TrimSpace(f.Q); term != "" {
+		re := bson.M{"$regex": regexp.QuoteMeta(term), "$options": "i"}
+		q["$or"] = bson.A{bson.M{"vendor_name": re}, bson.M{"contact_email": re}, bson.M{"template_key": re}}
+	}
+	var sort bson.D
+	switch f.Sort {
+	case assessments.SortOldestSubmitted:
+		sort = bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}
+	case assessments.SortDue:
+		sort = bson.D{{Key: "due_date", Value: 1}, {Key: "_id", Value: 1}}
+	default:
+		sort = bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
+	}
+	page, per := Paging(f.Page, f.Per)
+	total, err := s.c.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("counting assessments: %w", err)
+	}
+	cur, err := s.c.Find(ctx, q, options.Find().SetSort(sort).SetProjection(listProjection).
+		SetSkip(int64((page-1)*per)).SetLimit(int64(per)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing assessments: %w", err)
+	}
+	out := []assessments.Assessment{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("listing assessments: %w", err)
+	}
+	for i := range out {
+		decode(&out[i])
+	}
+	return out, total, nil
+}
+
+// Previous returns the newest earlier assessment of the same vendor and
+// template in one of statuses, without template and answers.
+func (s *Assessments) Previous(ctx context.Context, vendorID, templateKey string, statuses []assessments.Status, before time.Time) (*assessments.Assessment, error) {
+	filter := bson.M{"vendor_id": vendorID, "template_key": templateKey, "status": bson.M{"$in": statuses}, "created_at": bson.M{"$lt": before}}
+	opts := options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetProjection(listProjection)
+	var a assessments.Assessment
+	err := s.c.FindOne(ctx, filter, opts).Decode(&a)
+	if IsNotFound(err) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("previous assessment: %w", err)
+	}
+	decode(&a)
+	return &a, nil
+}
+
+// Update applies one change atomically if the document still matches exp.
+func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Expect, ch assessments.Change) error {
+	filter := bson.M{"_id": id}
+	if len(exp.Statuses) > 0 {
+		filter["status"] = bson.M{"$in": exp.Statuses}
+	}
+	if exp.TokenHash != "" {
+		filter["token_hash"] = exp.TokenHash
+	}
+	if exp.Version != 0 {
+		filter["version"] = exp.Version
+	}
+	update, err := updateOf(ch)
+	if err != nil {
+		return err
+	}
+	defer s.lock(id)()
+	res, err := s.c.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return fmt.Errorf("updating assessment %s: %w", id, err)
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	n, err := s.c.CountDocuments(ctx, bson.M{"_id": id})
+	if err != nil {
+		return fmt.Errorf("updating assessment %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
+	}
+	return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
+}
+
+// updateOf turns a change into $set/$unset/$inc, one path per question.
+func updateOf(ch assessments.Change) (bson.M, error) {
+	set, unset := bson.M{}, bson.M{}
+	str := func(field, v string) {
+		if v != "" {
+			set[field] = v
+		}
+	}
+	at := func(field string, t time.Time) {
+		if !t.IsZero() {
+			set[field] = t
+		}
+	}
+	str("status", string(ch.Status))
+	str("token_hash", ch.TokenHash)
+	str("previous_id", ch.PreviousID)
+	at("due_date", ch.DueDate)
+	at("expires_at", ch.ExpiresAt)
+	at("link_sent_at", ch.LinkSentAt)
+	at("started_at", ch.StartedAt)
+	at("submitted_at", ch.SubmittedAt)
+	at("completed_at", ch.CompletedAt)
+	for id, a := range ch.Answers {
+		p, err := qpath("answers", id)
+		if err != nil {
+			return nil, err
+		}
+		set[p] = a
+	}
+	for _, id := range ch.ClearAnswers {
+		p, err := qpath("answers", id)
+		if err != nil {
+			return nil, err
+		}
+		unset[p] = ""
+	}
+	for id, r := range ch.Reviews {
+		p, err := qpath("reviews", id)
+		if err != nil {
+			return nil, err
+		}
+		set[p] = r
+	}
+	if ch.ClearReopen && len(ch.Reopen) > 0 {
+		return nil, fmt.Errorf("a change cannot both clear and reopen questions")
+	}
+	if ch.ClearReopen {
+		set["reopened"] = bson.M{}
+	}
+	for id, c := range ch.Reopen {
+		p, err := qpath("reopened", id)
+		if err != nil {
+			return nil, err
+		}
+		set[p] = c
+	}
+	if ch.Clarifications != nil {
+		set["clarifications"] = ch.Clarifications
+	}
+	if ch.Findings != nil {
+		set["findings"] = ch.Findings
+	}
+	if ch.Decision != nil {
+		set["decision"] = ch.Decision
+	}
+	if ch.FinalScore != nil {
+		set["final_score"] = ch.FinalScore
+	}
+	// Everything above is a state change a guarded update may rely on;
+	// the caches below are not.
+	bump := len(set) > 0 || len(unset) > 0
+	if ch.Score != nil {
+		set["score"] = ch.Score
+	}
+	if ch.Progress != nil {
+		set["progress"] = ch.Progress
+	}
+	at("updated_at", ch.At)
+	if len(set) == 0 && len(unset) == 0 {
+		return nil, fmt.Errorf("an assessment update with no change")
+	}
+	update := bson.M{"$set": set}
+	if len(unset) > 0 {
+		update["$unset"] = unset
+	}
+	if bump {
+		update["$inc"] = bson.M{"version": 1}
+	}
+	return update, nil
+}
