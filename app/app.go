@@ -17,6 +17,7 @@ import (
 	"github.com/assayhq/assay/config"
 	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/handlers"
+	"github.com/assayhq/assay/library"
 	"github.com/assayhq/assay/mail"
 	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/storage/embedded"
@@ -33,6 +34,7 @@ type App struct {
 	Outbox   *mail.Outbox
 	Auth     *auth.Service
 	Audit    *audit.Service
+	Library  *library.Service
 	Renderer *frontend.Renderer
 
 	// Where the embedded servers listen, when they run.

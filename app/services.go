@@ -8,6 +8,7 @@ import (
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
+	"github.com/assayhq/assay/library"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 )
 
@@ -23,7 +24,12 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.workers = append(a.workers, func(ctx context.Context) {
 		a.Auth.RunSweeper(ctx, 5*time.Minute, func(err error) { a.Log.Warn("sweeping sessions", "err", err) })
 	})
+	a.Library = library.New(library.Deps{Store: storemongo.NewTemplates(a.DB), Audit: a.Audit, Log: a.Log.With("component", "library")})
+	indexes = append(indexes, storemongo.TemplateIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
+		return err
+	}
+	if err := a.syncLibrary(ctx); err != nil {
 		return err
 	}
 	return a.bootstrapAdmin(ctx)
@@ -44,6 +50,19 @@ func (a *App) bootstrapAdmin(ctx context.Context) error {
 	return nil
 }
 
+// syncLibrary publishes the built-in templates a release added or changed;
+// it needs the unique index that stops two instances doing it twice.
+func (a *App) syncLibrary(ctx context.Context) error {
+	published, err := a.Library.SyncBuiltins(ctx)
+	if err != nil {
+		return fmt.Errorf("built-in questionnaire templates: %w", err)
+	}
+	for _, p := range published {
+		a.Log.Info("published built-in template", "key", p.Key, "version", p.Version)
+	}
+	return nil
+}
+
 // Notices returns the start-up lines worth printing once, such as a
 // generated admin password, for commands other than serve.
 func (a *App) Notices() []string { return a.notices }
@@ -57,5 +76,6 @@ func (a *App) deps() handlers.Deps {
 		Ready:    a.ready(),
 		Auth:     a.Auth,
 		Audit:    a.Audit,
+		Library:  a.Library,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
 	"github.com/assayhq/assay/frontend"
+	"github.com/assayhq/assay/library"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -31,6 +32,7 @@ type Deps struct {
 	Ready    map[string]Checker // name → check, e.g. "database", "storage"
 	Auth     *auth.Service
 	Audit    *audit.Service
+	Library  *library.Service
 }
 
 // Server holds the Echo instance and the dependencies every handler uses.

@@ -29,6 +29,7 @@ type PreviewSection struct {
 type PreviewQuestion struct {
 	questionnaires.Question
 	Number   string // "2.3": section 2, question 3
+	Kind     string // the type in words: "Yes / no / not applicable"
 	Options  []questionnaires.Option
 	Weight   int
 	ShowIf   string // "" when always shown
@@ -60,7 +61,7 @@ func NewPreview(t *questionnaires.Template) Preview {
 		ps := PreviewSection{Number: si + 1, ID: s.ID, Title: s.Title, Description: s.Description}
 		for _, q := range s.Questions {
 			pq := PreviewQuestion{
-				Question: q, Number: numbers[q.ID], Options: q.EffectiveOptions(),
+				Question: q, Number: numbers[q.ID], Kind: typeNames[q.Type], Options: q.EffectiveOptions(),
 				Weight: q.EffectiveWeight(), Controls: ControlRefs(q.Controls),
 			}
 			if q.ShowIf != nil {
@@ -71,6 +72,18 @@ func NewPreview(t *questionnaires.Template) Preview {
 		p.Sections = append(p.Sections, ps)
 	}
 	return p
+}
+
+var typeNames = map[questionnaires.QuestionType]string{
+	questionnaires.TypeYesNo:        "Yes / no",
+	questionnaires.TypeYesNoNA:      "Yes / no / not applicable",
+	questionnaires.TypeSingleChoice: "One choice",
+	questionnaires.TypeMultiChoice:  "Several choices",
+	questionnaires.TypeText:         "Short text",
+	questionnaires.TypeLongText:     "Long text",
+	questionnaires.TypeNumber:       "Number",
+	questionnaires.TypeDate:         "Date",
+	questionnaires.TypeFile:         "File upload",
 }
 
 // ControlRefs looks up controls in the catalogue; an id it does not know

@@ -82,7 +82,7 @@ func TestNewPreview(t *testing.T) {
 		t.Fatalf("sections %+v", p.Sections)
 	}
 	cert := p.Sections[0].Questions[0]
-	if cert.Number != "1.1" || len(cert.Options) != 3 || cert.Options[2].Label != "Not applicable" || cert.Weight != 1 || cert.ShowIf != "" {
+	if cert.Number != "1.1" || len(cert.Options) != 3 || cert.Options[2].Label != "Not applicable" || cert.Weight != 1 || cert.ShowIf != "" || cert.Kind != "Yes / no / not applicable" {
 		t.Errorf("yes_no_na question: %+v", cert)
 	}
 	follow := p.Sections[1].Questions[2]
