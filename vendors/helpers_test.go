@@ -106,3 +106,10 @@ func (r *rig) create(t testing.TB, in vendors.Input) *vendors.Vendor {
 	}
 	return v
 }
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -81,7 +81,7 @@ func (s *Service) Intake(ctx context.Context, actor audit.Actor, id string, form
 		v.IntakeAnswers[qid] = assessments.AnswerOf(val, now)
 	}
 	v.IntakeAt, v.Tier, v.TierSource = now, tier, TierIntake
-	if err := s.save(ctx, v); err != nil {
+	if err := s.save(ctx, v, PartIntake); err != nil {
 		return nil, err
 	}
 	s.record(ctx, actor, "vendor.intake", v.ID, before, map[string]any{"tier": tier, "tier_source": TierIntake}, "")

@@ -89,7 +89,6 @@ type Vendor struct {
 
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
-	Version   int64     `bson:"version" json:"-"` // bumped on every write, for optimistic updates
 }
 
 // IntakeValues returns the stored intake answers as the questionnaires and

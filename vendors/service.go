@@ -15,22 +15,29 @@ import (
 	"github.com/assayhq/assay/questionnaires"
 )
 
-// Store keeps vendors. Update replaces a vendor only if its Version is still
-// the one read (optimistic concurrency: FerretDB has no transactions), and
-// returns ErrStale otherwise.
+// Store keeps vendors. Save writes one group of fields (a Part) of a vendor
+// with a single-document $set, so that an edit of the details and a risk
+// recorded by a completed assessment at the same moment never undo each
+// other.
 type Store interface {
 	Insert(ctx context.Context, v *Vendor) error // apperr.ErrConflict when the name is taken
 	Get(ctx context.Context, id string) (*Vendor, error)
-	Update(ctx context.Context, v *Vendor) error
+	Save(ctx context.Context, v *Vendor, p Part) error // apperr.ErrConflict when the new name is taken
 	List(ctx context.Context, f Filter) ([]Vendor, int64, error)
 	Each(ctx context.Context, f Filter, fn func(*Vendor) error) error
 	// SetOverdue flags exactly the vendors in ids as overdue.
 	SetOverdue(ctx context.Context, ids []string) error
 }
 
-// ErrStale is returned by Store.Update when the vendor changed since it was
-// read.
-var ErrStale = errors.New("vendor changed meanwhile")
+// Part names a group of vendor fields written together.
+type Part int
+
+const (
+	PartDetails Part = iota // name, website, services, owner, contacts, tags, tier
+	PartStatus              // active or archived
+	PartIntake              // intake answers and the tier computed from them
+	PartRisk                // current risk and score history
+)
 
 // Staff is a staff user who may own vendors.
 type Staff struct {
@@ -136,7 +143,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Ven
 	now := s.d.Now().UTC()
 	v := &Vendor{
 		ID: newID(), Status: StatusActive, TierSource: TierManual,
-		ScoreHistory: []ScorePoint{}, CreatedAt: now, UpdatedAt: now, Version: 1,
+		ScoreHistory: []ScorePoint{}, CreatedAt: now, UpdatedAt: now,
 	}
 	apply(v, in, owner)
 	if err := s.d.Store.Insert(ctx, v); err != nil {
@@ -162,7 +169,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in I
 		v.TierSource = TierManual
 	}
 	apply(v, in, owner)
-	if err := s.save(ctx, v); err != nil {
+	if err := s.save(ctx, v, PartDetails); err != nil {
 		return nil, nameTaken(err, v.Name)
 	}
 	s.record(ctx, actor, "vendor.update", v.ID, before, summary(v), "")
@@ -189,7 +196,7 @@ func (s *Service) setStatus(ctx context.Context, actor audit.Actor, id string, s
 	}
 	before := v.Status
 	v.Status = st
-	if err := s.save(ctx, v); err != nil {
+	if err := s.save(ctx, v, PartStatus); err != nil {
 		return err
 	}
 	s.record(ctx, actor, action, id, map[string]any{"status": before}, map[string]any{"status": st}, "")
@@ -294,19 +301,10 @@ func (s *Service) owner(ctx context.Context, in Input) (Staff, error) {
 	return Staff{}, nil
 }
 
-// write stores v with a new UpdatedAt; the store bumps the version.
-func (s *Service) write(ctx context.Context, v *Vendor) error {
+// save writes part of v with a new UpdatedAt.
+func (s *Service) save(ctx context.Context, v *Vendor, p Part) error {
 	v.UpdatedAt = s.d.Now().UTC()
-	return s.d.Store.Update(ctx, v)
-}
-
-// save writes a change a person made, explaining a lost race to them.
-func (s *Service) save(ctx context.Context, v *Vendor) error {
-	err := s.write(ctx, v)
-	if errors.Is(err, ErrStale) {
-		return apperr.Wrapf(apperr.ErrConflict, "%s was changed by someone else meanwhile; reload the page and try again", v.Name)
-	}
-	return err
+	return s.d.Store.Save(ctx, v, p)
 }
 
 func nameTaken(err error, name string) error {

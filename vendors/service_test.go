@@ -3,6 +3,7 @@ package vendors_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/assayhq/assay/apperr"
 	"github.com/assayhq/assay/assessments"
+	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/vendors"
 )
 
@@ -80,7 +82,7 @@ func TestCreateUpdateArchive(t *testing.T) {
 		t.Fatalf("created %+v", v)
 	}
 	got, err := r.svc.Get(ctx, v.ID)
-	if err != nil || got.NameLower != "acme cloud" || got.Tags[0] != "cloud" || got.Version != 1 {
+	if err != nil || got.NameLower != "acme cloud" || got.Tags[0] != "cloud" {
 		t.Fatalf("stored %+v, %v", got, err)
 	}
 
@@ -101,7 +103,7 @@ func TestCreateUpdateArchive(t *testing.T) {
 	}
 
 	up, err := r.svc.Update(ctx, staffActor, v.ID, vendors.Input{Name: "Acme Cloud Ltd", Tier: 1, Website: "https://acme.example"})
-	if err != nil || up.Tier != 1 || up.OwnerID != "" || up.Version != 2 || len(up.Contacts) != 0 {
+	if err != nil || up.Tier != 1 || up.OwnerID != "" || len(up.Contacts) != 0 {
 		t.Fatalf("update: %+v, %v", up, err)
 	}
 	if _, err := r.svc.Update(ctx, staffActor, "nope", vendors.Input{Name: "X", Tier: 1}); !errors.Is(err, apperr.ErrNotFound) {
@@ -143,20 +145,23 @@ func TestCreateUpdateArchive(t *testing.T) {
 	}
 }
 
-func TestStaleUpdateIsRefused(t *testing.T) {
+// TestPartsDoNotOverwriteEachOther: an edit made from a stale read of the
+// vendor leaves the risk a completed assessment recorded meanwhile.
+func TestPartsDoNotOverwriteEachOther(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	v := r.create(t, vendors.Input{Name: "Acme", Tier: 2})
-	old, _ := r.store.Get(ctx, v.ID)
-	if _, err := r.svc.Update(ctx, staffActor, v.ID, vendors.Input{Name: "Acme", Tier: 3}); err != nil {
+	stale, _ := r.store.Get(ctx, v.ID)
+	if err := r.svc.RecordAssessment(ctx, v.ID, risk("a1", 70, "B", "medium", time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	old.Tier = 4
-	if err := r.store.Update(ctx, old); !errors.Is(err, vendors.ErrStale) {
-		t.Fatalf("write over a newer version: %v", err)
+	stale.Tier = 3
+	if err := r.store.Save(ctx, stale, vendors.PartDetails); err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := r.store.Get(ctx, v.ID); got.Tier != 3 {
-		t.Fatalf("tier %d, want 3", got.Tier)
+	got, _ := r.store.Get(ctx, v.ID)
+	if got.Tier != 3 || got.Grade != "B" || len(got.ScoreHistory) != 1 {
+		t.Fatalf("tier %d grade %q history %d", got.Tier, got.Grade, len(got.ScoreHistory))
 	}
 }
 
@@ -335,5 +340,52 @@ func TestIntakeSetsTier(t *testing.T) {
 	up, err := r.svc.Update(ctx, staffActor, v.ID, vendors.Input{Name: "Acme", Tier: 3})
 	if err != nil || up.TierSource != vendors.TierManual {
 		t.Fatalf("manual tier after intake: %+v %v", up, err)
+	}
+}
+
+// TestListSeesOtherInstancesWrites: two stores over one database stand for
+// two Assay instances; each one's list copy follows the other's writes,
+// through the change log and, once it is far behind, a full reload.
+func TestListSeesOtherInstancesWrites(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	other := vendors.NewService(vendors.Deps{Store: storemongo.NewVendors(r.db), Staff: storemongo.NewStaffDirectory(r.db),
+		Audit: r.audit, Now: func() time.Time { return r.now }})
+	v := r.create(t, vendors.Input{Name: "Acme", Tier: 2})
+	names := func() []string {
+		list, _, err := other.List(ctx, vendors.Filter{Sort: "tier"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range list {
+			out = append(out, fmt.Sprintf("%s:%d", x.Name, x.Tier))
+		}
+		return out
+	}
+	if got := names(); !slices.Equal(got, []string{"Acme:2"}) {
+		t.Fatalf("first list %v", got)
+	}
+	if _, err := r.svc.Update(ctx, staffActor, v.ID, vendors.Input{Name: "Acme", Tier: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r.create(t, vendors.Input{Name: "Beta", Tier: 3})
+	if got := names(); !slices.Equal(got, []string{"Acme:1", "Beta:3"}) {
+		t.Fatalf("after an edit and a create elsewhere: %v", got)
+	}
+	// More changes than the log holds: the copy reloads whole.
+	for i := range 130 {
+		if _, err := r.svc.Update(ctx, staffActor, v.ID, vendors.Input{Name: "Acme", Tier: i%4 + 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := names(); !slices.Equal(got, []string{"Acme:2", "Beta:3"}) {
+		t.Fatalf("after 130 edits elsewhere: %v", got)
+	}
+	if err := r.svc.MarkOverdue(ctx, []string{v.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _, _ := other.List(ctx, vendors.Filter{Overdue: true}); len(list) != 1 || list[0].ID != v.ID {
+		t.Fatalf("overdue flag not seen: %v", list)
 	}
 }

@@ -2,7 +2,6 @@ package vendors
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/assayhq/assay/assessments"
@@ -32,28 +31,19 @@ func (s *Service) VendorRef(ctx context.Context, id string) (assessments.VendorR
 // assessment and adds it to the score history. Recording the same
 // assessment again replaces its point, so a retried call adds nothing.
 func (s *Service) RecordAssessment(ctx context.Context, vendorID string, r assessments.VendorRisk) error {
-	// Optimistic retries: a concurrent edit of the vendor's details bumps the
-	// version; the risk fields must still land.
-	for range 5 {
-		v, err := s.d.Store.Get(ctx, vendorID)
-		if err != nil {
-			return err
-		}
-		before := map[string]any{"latest_score": v.LatestScore, "grade": v.Grade, "residual_risk": v.ResidualRisk}
-		applyRisk(v, r)
-		err = s.write(ctx, v)
-		if errors.Is(err, ErrStale) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		s.record(ctx, audit.System, "vendor.risk", v.ID, before,
-			map[string]any{"latest_score": r.Overall, "grade": r.Grade, "residual_risk": r.Residual, "decision": r.Decision},
-			"from assessment "+r.AssessmentID)
-		return nil
+	v, err := s.d.Store.Get(ctx, vendorID)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("recording assessment %s on vendor %s: the vendor kept changing", r.AssessmentID, vendorID)
+	before := map[string]any{"latest_score": v.LatestScore, "grade": v.Grade, "residual_risk": v.ResidualRisk}
+	applyRisk(v, r)
+	if err := s.save(ctx, v, PartRisk); err != nil {
+		return fmt.Errorf("recording assessment %s on vendor %s: %w", r.AssessmentID, vendorID, err)
+	}
+	s.record(ctx, audit.System, "vendor.risk", v.ID, before,
+		map[string]any{"latest_score": r.Overall, "grade": r.Grade, "residual_risk": r.Residual, "decision": r.Decision},
+		"from assessment "+r.AssessmentID)
+	return nil
 }
 
 // applyRisk sets the current risk and the history point of r on v.

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/assayhq/assay/apperr"
 	"github.com/assayhq/assay/vendors"
@@ -13,23 +17,179 @@ import (
 )
 
 // Vendors implements vendors.Store on the "vendors" collection.
-type Vendors struct{ c *driver.Collection }
+//
+// Lists are served from an in-memory copy of the register. The embedded
+// FerretDB pushes only single _id lookups down to SQLite and decodes every
+// document of a collection for any other query: a filtered page of 10,000
+// vendors took 9 s that way. The copy is kept current through a change log
+// in the "revisions" collection: each write bumps the register's revision
+// and notes the vendor it changed in a ring of recent changes, so a list
+// first reads that one document (an _id lookup), then fetches only the
+// vendors changed since its copy, by _id. A copy too far behind the ring is
+// reloaded whole. All writes filter on _id alone for the same reason.
+type Vendors struct {
+	c    *driver.Collection
+	revs *driver.Collection
 
-// NewVendors returns the vendor store.
-func NewVendors(db *driver.Database) *Vendors { return &Vendors{c: db.Collection("vendors")} }
+	mu   sync.Mutex
+	rev  int64
+	at   time.Time
+	rows []*vendors.Vendor
+	pos  map[string]int // id → index in rows
+}
 
-// VendorIndexes serve the register's filters and sort columns; each list
-// query is one indexed find plus one count.
+const (
+	registerRev = "vendors"
+	// changeRing is how many recent changes the log keeps; a copy further
+	// behind is reloaded whole.
+	changeRing = 128
+	// snapshotMaxAge bounds how long a copy is trusted, in case a writer
+	// died between its write and its log entry.
+	snapshotMaxAge = 10 * time.Minute
+)
+
+// VendorIndexes: the unique name is the rule "one vendor per name" across
+// instances; the others serve the export's filtered, sorted scan on a
+// MongoDB server (lists read the in-memory copy).
 var VendorIndexes = []Index{
 	{Collection: "vendors", Keys: bson.D{{Key: "name_lower", Value: 1}}, Unique: true},
 	{Collection: "vendors", Keys: bson.D{{Key: "status", Value: 1}, {Key: "name_lower", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "tier", Value: 1}, {Key: "name_lower", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "risk_rank", Value: 1}, {Key: "name_lower", Value: 1}}},
-	{Collection: "vendors", Keys: bson.D{{Key: "latest_score", Value: 1}}},
-	{Collection: "vendors", Keys: bson.D{{Key: "next_review_at", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "overdue", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "tags", Value: 1}}},
-	{Collection: "vendors", Keys: bson.D{{Key: "updated_at", Value: -1}}},
+}
+
+// NewVendors returns the vendor store.
+func NewVendors(db *driver.Database) *Vendors {
+	return &Vendors{c: db.Collection("vendors"), revs: db.Collection("revisions")}
+}
+
+type change struct {
+	Rev int64  `bson:"rev"`
+	ID  string `bson:"id"`
+}
+
+type revisionDoc struct {
+	Rev int64             `bson:"rev"`
+	Log map[string]change `bson:"log"`
+}
+
+// note records that vendor id changed: it takes the next revision, then
+// writes the ring slot. A reader that sees the revision before its slot
+// finds an older entry there and reloads whole, which is always correct.
+func (s *Vendors) note(ctx context.Context, id string) error {
+	var doc revisionDoc
+	err := s.revs.FindOneAndUpdate(ctx, bson.M{"_id": registerRev}, bson.M{"$inc": bson.M{"rev": int64(1)}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+	if err != nil {
+		return fmt.Errorf("vendor change log: %w", err)
+	}
+	slot := "log." + strconv.FormatInt(doc.Rev%changeRing, 10)
+	if _, err := s.revs.UpdateOne(ctx, bson.M{"_id": registerRev}, bson.M{"$set": bson.M{slot: change{doc.Rev, id}}}); err != nil {
+		return fmt.Errorf("vendor change log: %w", err)
+	}
+	return nil
+}
+
+// listProjection leaves out what no list shows, to keep the copy small.
+var listProjection = bson.M{"intake_answers": 0, "score_history": 0, "services": 0}
+
+// snapshot returns the current copy of the register. Callers must not
+// change the vendors it returns.
+func (s *Vendors) snapshot(ctx context.Context) ([]*vendors.Vendor, error) {
+	var doc revisionDoc
+	err := s.revs.FindOne(ctx, bson.M{"_id": registerRev}).Decode(&doc)
+	if err != nil && !IsNotFound(err) {
+		return nil, fmt.Errorf("vendor change log: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fresh := s.rows != nil && time.Since(s.at) < snapshotMaxAge
+	if fresh && s.rev == doc.Rev {
+		return s.rows, nil
+	}
+	if ids, ok := changedSince(doc, s.rev); fresh && ok {
+		if err := s.refresh(ctx, ids); err != nil {
+			return nil, err
+		}
+		s.rev = doc.Rev
+		return s.rows, nil
+	}
+	if err := s.reload(ctx); err != nil {
+		return nil, err
+	}
+	s.rev, s.at = doc.Rev, time.Now()
+	return s.rows, nil
+}
+
+// changedSince lists the vendors changed after revision rev, or reports
+// that the ring no longer covers them all.
+func changedSince(doc revisionDoc, rev int64) ([]string, bool) {
+	if doc.Rev < rev || doc.Rev-rev > changeRing {
+		return nil, false
+	}
+	var ids []string
+	for r := rev + 1; r <= doc.Rev; r++ {
+		c, ok := doc.Log[strconv.FormatInt(r%changeRing, 10)]
+		if !ok || c.Rev != r {
+			return nil, false
+		}
+		ids = append(ids, c.ID)
+	}
+	return ids, true
+}
+
+func (s *Vendors) reload(ctx context.Context) error {
+	cur, err := s.c.Find(ctx, bson.M{}, options.Find().SetProjection(listProjection).SetBatchSize(1000))
+	if err != nil {
+		return fmt.Errorf("vendor list: %w", err)
+	}
+	defer cur.Close(ctx)
+	rows := []*vendors.Vendor{}
+	pos := map[string]int{}
+	for cur.Next(ctx) {
+		v := new(vendors.Vendor)
+		if err := cur.Decode(v); err != nil {
+			return fmt.Errorf("vendor list: %w", err)
+		}
+		pos[v.ID] = len(rows)
+		rows = append(rows, v)
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("vendor list: %w", err)
+	}
+	s.rows, s.pos = rows, pos
+	return nil
+}
+
+// refresh re-reads the changed vendors one _id lookup each, into a new
+// slice: lists still filtering the old one keep a consistent copy.
+func (s *Vendors) refresh(ctx context.Context, ids []string) error {
+	rows := slices.Clone(s.rows)
+	done := map[string]bool{}
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		done[id] = true
+		v := new(vendors.Vendor)
+		err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(listProjection)).Decode(v)
+		if IsNotFound(err) {
+			continue // vendors are never deleted; a failed insert leaves no row
+		}
+		if err != nil {
+			return fmt.Errorf("vendor list: %w", err)
+		}
+		if i, ok := s.pos[id]; ok {
+			rows[i] = v
+		} else {
+			s.pos[id] = len(rows)
+			rows = append(rows, v)
+		}
+	}
+	s.rows = rows
+	return nil
 }
 
 // Insert stores a new vendor; a taken name is a conflict.
@@ -40,7 +200,7 @@ func (s *Vendors) Insert(ctx context.Context, v *vendors.Vendor) error {
 		}
 		return fmt.Errorf("vendor insert: %w", err)
 	}
-	return nil
+	return s.note(ctx, v.ID)
 }
 
 // Get returns one vendor.
@@ -56,27 +216,40 @@ func (s *Vendors) Get(ctx context.Context, id string) (*vendors.Vendor, error) {
 	return &v, nil
 }
 
-// Update replaces v if nobody wrote it since it was read (same Version),
-// and bumps the version.
-func (s *Vendors) Update(ctx context.Context, v *vendors.Vendor) error {
-	read := v.Version
-	next := *v
-	next.Version = read + 1
-	res, err := s.c.ReplaceOne(ctx, bson.M{"_id": v.ID, "version": read}, &next)
+// partFields are the fields each part writes.
+func partFields(v *vendors.Vendor, p vendors.Part) bson.M {
+	switch p {
+	case vendors.PartDetails:
+		return bson.M{"name": v.Name, "name_lower": v.NameLower, "website": v.Website, "services": v.Services,
+			"owner_id": v.OwnerID, "owner_email": v.OwnerEmail, "owner_name": v.OwnerName,
+			"contacts": v.Contacts, "tags": v.Tags, "tier": v.Tier, "tier_source": v.TierSource}
+	case vendors.PartStatus:
+		return bson.M{"status": v.Status}
+	case vendors.PartIntake:
+		return bson.M{"intake_answers": v.IntakeAnswers, "intake_at": v.IntakeAt, "tier": v.Tier, "tier_source": v.TierSource}
+	case vendors.PartRisk:
+		return bson.M{"latest_score": v.LatestScore, "grade": v.Grade, "residual_risk": v.ResidualRisk, "risk_rank": v.RiskRank,
+			"last_assessment_id": v.LastAssessmentID, "last_assessed_at": v.LastAssessedAt, "next_review_at": v.NextReviewAt,
+			"decision": v.Decision, "score_history": v.ScoreHistory}
+	}
+	panic(fmt.Sprintf("vendors: unknown part %d", p))
+}
+
+// Save writes one part of v.
+func (s *Vendors) Save(ctx context.Context, v *vendors.Vendor, p vendors.Part) error {
+	set := partFields(v, p)
+	set["updated_at"] = v.UpdatedAt
+	res, err := s.c.UpdateOne(ctx, bson.M{"_id": v.ID}, bson.M{"$set": set})
 	if err != nil {
 		if IsDuplicate(err) {
 			return fmt.Errorf("vendor %q: %w", v.Name, apperr.ErrConflict)
 		}
-		return fmt.Errorf("vendor update: %w", err)
+		return fmt.Errorf("vendor save: %w", err)
 	}
 	if res.MatchedCount == 0 {
-		if _, err := s.Get(ctx, v.ID); err != nil {
-			return err
-		}
-		return vendors.ErrStale
+		return apperr.Wrapf(apperr.ErrNotFound, "no vendor %s", v.ID)
 	}
-	v.Version = next.Version
-	return nil
+	return s.note(ctx, v.ID)
 }
 
 // sortFields maps the register's sort keys to document fields.
@@ -128,24 +301,14 @@ func vendorQuery(f vendors.Filter) (bson.M, bson.D) {
 	return q, append(sort, bson.E{Key: "_id", Value: 1})
 }
 
-// List returns a page of vendors and how many match.
+// List returns a page of vendors and how many match, from the copy.
 func (s *Vendors) List(ctx context.Context, f vendors.Filter) ([]vendors.Vendor, int64, error) {
-	q, sort := vendorQuery(f)
-	page, per := Paging(f.Page, f.Per)
-	total, err := s.c.CountDocuments(ctx, q)
+	rows, err := s.snapshot(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("vendor count: %w", err)
+		return nil, 0, err
 	}
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(sort).SetSkip(int64((page-1)*per)).SetLimit(int64(per)).
-		SetProjection(bson.M{"intake_answers": 0, "score_history": 0}))
-	if err != nil {
-		return nil, 0, fmt.Errorf("vendor list: %w", err)
-	}
-	out := []vendors.Vendor{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("vendor list: %w", err)
-	}
-	return out, total, nil
+	page, total := f.Apply(rows)
+	return page, total, nil
 }
 
 // Each calls fn for every vendor f selects, in f's order, reading through
@@ -170,20 +333,27 @@ func (s *Vendors) Each(ctx context.Context, f vendors.Filter, fn func(*vendors.V
 	return cur.Err()
 }
 
-// SetOverdue flags exactly the vendors in ids. It touches only the flag,
-// not the version: it is derived state the scheduler rewrites every run, so
-// a racing edit that writes an old value is corrected a minute later.
+// SetOverdue flags exactly the vendors in ids, writing only those whose
+// flag changes, each by _id.
 func (s *Vendors) SetOverdue(ctx context.Context, ids []string) error {
-	if ids == nil {
-		ids = []string{}
+	rows, err := s.snapshot(ctx)
+	if err != nil {
+		return err
 	}
-	if _, err := s.c.UpdateMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "overdue": bson.M{"$ne": true}},
-		bson.M{"$set": bson.M{"overdue": true}}); err != nil {
-		return fmt.Errorf("vendor overdue: %w", err)
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
 	}
-	if _, err := s.c.UpdateMany(ctx, bson.M{"_id": bson.M{"$nin": ids}, "overdue": true},
-		bson.M{"$set": bson.M{"overdue": false}}); err != nil {
-		return fmt.Errorf("vendor overdue: %w", err)
+	for _, v := range rows {
+		if v.Overdue == want[v.ID] {
+			continue
+		}
+		if _, err := s.c.UpdateOne(ctx, bson.M{"_id": v.ID}, bson.M{"$set": bson.M{"overdue": want[v.ID]}}); err != nil {
+			return fmt.Errorf("vendor overdue: %w", err)
+		}
+		if err := s.note(ctx, v.ID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
