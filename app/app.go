@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
@@ -22,20 +23,23 @@ import (
 	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/storage/embedded"
 	storemongo "github.com/assayhq/assay/storage/mongo"
+	"github.com/assayhq/assay/vendors"
 	driver "go.mongodb.org/mongo-driver/mongo"
 )
 
 // App is a running Assay: its connections, services and workers.
 type App struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	DB       *driver.Database
-	Blobs    *blobs.Store
-	Outbox   *mail.Outbox
-	Auth     *auth.Service
-	Audit    *audit.Service
-	Library  *library.Service
-	Renderer *frontend.Renderer
+	Config      *config.Config
+	Log         *slog.Logger
+	DB          *driver.Database
+	Blobs       *blobs.Store
+	Outbox      *mail.Outbox
+	Auth        *auth.Service
+	Audit       *audit.Service
+	Library     *library.Service
+	Vendors     *vendors.Service
+	Assessments *assessments.Service
+	Renderer    *frontend.Renderer
 
 	// Where the embedded servers listen, when they run.
 	MongoURI   string

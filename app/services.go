@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
 	storemongo "github.com/assayhq/assay/storage/mongo"
+	"github.com/assayhq/assay/vendors"
 )
 
 // buildServices constructs the domain services and creates the indexes
@@ -26,6 +28,11 @@ func (a *App) buildServices(ctx context.Context) error {
 	})
 	a.Library = library.New(library.Deps{Store: storemongo.NewTemplates(a.DB), Audit: a.Audit, Log: a.Log.With("component", "library")})
 	indexes = append(indexes, storemongo.TemplateIndexes...)
+	a.Vendors = vendors.NewService(vendors.Deps{Store: storemongo.NewVendors(a.DB), Staff: storemongo.NewStaffDirectory(a.DB), Templates: a.Library, Audit: a.Audit, Log: a.Log.With("component", "vendors")})
+	indexes = append(indexes, storemongo.VendorIndexes...)
+	a.Assessments = assessments.NewService(a.assessmentDeps())
+	indexes = append(indexes, storemongo.AssessmentIndexes...)
+	indexes = append(indexes, storemongo.EvidenceIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
 		return err
 	}
@@ -70,12 +77,15 @@ func (a *App) Notices() []string { return a.notices }
 // deps hands the services to the HTTP layer.
 func (a *App) deps() handlers.Deps {
 	return handlers.Deps{
-		Config:   a.Config,
-		Log:      a.Log,
-		Renderer: a.Renderer,
-		Ready:    a.ready(),
-		Auth:     a.Auth,
-		Audit:    a.Audit,
-		Library:  a.Library,
+		Config:      a.Config,
+		Log:         a.Log,
+		Renderer:    a.Renderer,
+		Ready:       a.ready(),
+		Auth:        a.Auth,
+		Audit:       a.Audit,
+		Library:     a.Library,
+		Assessments: a.Assessments,
+		Vendors:     a.Vendors,
+		Outbox:      a.Outbox,
 	}
 }

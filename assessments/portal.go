@@ -244,13 +244,21 @@ func (s *Service) refresh(ctx context.Context, id string) (*Assessment, []Eviden
 	}
 	sc := s.compute(a, ev)
 	a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(ev))
-	a.Score = &sc
+	a.Score = cacheable(sc)
 	if a.FinalScore == nil {
-		if err := s.d.Store.Update(ctx, id, Expect{}, Change{Score: &sc, Progress: &a.Progress}); err != nil {
+		if err := s.d.Store.Update(ctx, id, Expect{}, Change{Score: a.Score, Progress: &a.Progress}); err != nil {
 			return nil, nil, scoring.Score{}, fmt.Errorf("storing live score: %w", err)
 		}
 	}
 	return a, ev, sc, nil
+}
+
+// cacheable is the live score as stored with the assessment, for lists and
+// the dashboard: without the per-question details, which are nearly all of
+// its size and which Score recomputes whenever they are needed.
+func cacheable(sc scoring.Score) *scoring.Score {
+	sc.Questions = nil
+	return &sc
 }
 
 // Submit hands the answers to the reviewers. It is refused with one field

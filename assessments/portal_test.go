@@ -153,8 +153,8 @@ func TestConcurrentAutosaves(t *testing.T) {
 			t.Errorf("answer to %s lost", id)
 		}
 	}
-	if got.Version != 51 {
-		t.Errorf("version %d after 50 saves, want 51", got.Version)
+	if got.Version != 52 {
+		t.Errorf("version %d after 50 saves and the start, want 52", got.Version)
 	}
 }
 

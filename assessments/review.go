@@ -361,7 +361,7 @@ func (s *Service) Complete(ctx context.Context, actor audit.Actor, id string, t 
 		}
 		final = s.compute(a, ev)
 		return Expect{Statuses: []Status{StatusSubmitted}}, Change{
-			Status: StatusCompleted, CompletedAt: now, FinalScore: &final, Score: &final,
+			Status: StatusCompleted, CompletedAt: now, FinalScore: &final, Score: cacheable(final),
 			Decision: &Decision{Treatment: t, Note: note, By: actorName(actor), At: now}, At: now,
 		}, nil
 	})

@@ -64,9 +64,10 @@ type Change struct {
 	Decision   *Decision
 	FinalScore *scoring.Score
 
-	// Score and Progress are caches of what the answers give; a change of
-	// only these leaves Version alone so that they never make a reviewer's
-	// guarded update fail.
+	// Score and Progress are caches of what the answers give (the score
+	// without its per-question details); a change of only these leaves
+	// Version alone so that they never make a reviewer's guarded update
+	// fail.
 	Score    *scoring.Score
 	Progress *questionnaires.ProgressCounts
 

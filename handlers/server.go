@@ -11,11 +11,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
 	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/library"
+	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/vendors"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -26,13 +29,16 @@ type Checker func(ctx context.Context) error
 // Deps is what the handlers need from the application. Domain services are
 // added here as fields, one per domain.
 type Deps struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	Renderer *frontend.Renderer
-	Ready    map[string]Checker // name → check, e.g. "database", "storage"
-	Auth     *auth.Service
-	Audit    *audit.Service
-	Library  *library.Service
+	Config      *config.Config
+	Log         *slog.Logger
+	Renderer    *frontend.Renderer
+	Ready       map[string]Checker // name → check, e.g. "database", "storage"
+	Auth        *auth.Service
+	Audit       *audit.Service
+	Library     *library.Service
+	Assessments *assessments.Service
+	Vendors     *vendors.Service
+	Outbox      *mail.Outbox
 }
 
 // Server holds the Echo instance and the dependencies every handler uses.
@@ -72,7 +78,9 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	static := http.StripPrefix("/static/", http.FileServer(http.FS(frontend.Static())))
 	e.GET("/static/*", echo.WrapHandler(cacheForever(static)))
-	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, frontend.Asset("favicon.svg")) })
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, frontend.Asset("favicon.svg"))
+	})
 	for _, register := range registrars {
 		register(s)
 	}

@@ -28,14 +28,23 @@ type Assessments struct {
 	c         *driver.Collection
 	snapshots *driver.Collection
 	cache     sync.Map // snapshot id → *questionnaires.Template
-	// FerretDB (v1) applies an update by reading the document, changing it
-	// in Go and writing it back whole, with the filter checked on the read:
-	// two concurrent updates of one document can lose one of them, and a
-	// guarded update can pass a filter that no longer holds. Updates of one
-	// assessment are therefore serialized within the process. The embedded
-	// FerretDB only ever serves one process; MongoDB's own per-document
-	// atomicity covers several instances.
-	locks [64]sync.Mutex
+}
+
+// FerretDB (v1) applies an update by reading the document, changing it in
+// Go and writing it back whole, with the filter checked on the read: two
+// concurrent updates of one document can lose one of them, and a guarded
+// update can pass a filter that no longer holds. Updates of one assessment
+// are therefore serialized within the process, whichever store value makes
+// them. The embedded FerretDB only ever serves one process; MongoDB's own
+// per-document atomicity covers several instances.
+var assessmentLocks [64]sync.Mutex
+
+func lockAssessment(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &assessmentLocks[h.Sum32()%uint32(len(assessmentLocks))]
+	m.Lock()
+	return m.Unlock
 }
 
 // NewAssessments returns the assessments store.
@@ -87,14 +96,6 @@ func (s *Assessments) snapshot(ctx context.Context, id string) (*questionnaires.
 	return t.(*questionnaires.Template), nil
 }
 
-func (s *Assessments) lock(id string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	m := &s.locks[h.Sum32()%uint32(len(s.locks))]
-	m.Lock()
-	return m.Unlock
-}
-
 // AssessmentIndexes are the indexes the assessments' queries need: the
 // link lookup, a vendor's history, the review queue and the due list.
 var AssessmentIndexes = []Index{
@@ -128,9 +129,9 @@ func rekey[V any](m map[string]V, f func(string) string) map[string]V {
 	return out
 }
 
-// listProjection leaves out what lists never show: the answers and
+// assessmentListProjection leaves out what lists never show: the answers and
 // per-question score details.
-var listProjection = bson.M{"answers": 0, "score.questions": 0, "final_score.questions": 0}
+var assessmentListProjection = bson.M{"answers": 0, "score.questions": 0, "final_score.questions": 0}
 
 // Insert stores a new assessment.
 func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) error {
@@ -233,7 +234,7 @@ func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessm
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting assessments: %w", err)
 	}
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(sort).SetProjection(listProjection).
+	cur, err := s.c.Find(ctx, q, options.Find().SetSort(sort).SetProjection(assessmentListProjection).
 		SetSkip(int64((page-1)*per)).SetLimit(int64(per)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing assessments: %w", err)
@@ -252,7 +253,7 @@ func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessm
 // template in one of statuses, without template and answers.
 func (s *Assessments) Previous(ctx context.Context, vendorID, templateKey string, statuses []assessments.Status, before time.Time) (*assessments.Assessment, error) {
 	filter := bson.M{"vendor_id": vendorID, "template_key": templateKey, "status": bson.M{"$in": statuses}, "created_at": bson.M{"$lt": before}}
-	opts := options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetProjection(listProjection)
+	opts := options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetProjection(assessmentListProjection)
 	var a assessments.Assessment
 	err := s.c.FindOne(ctx, filter, opts).Decode(&a)
 	if IsNotFound(err) {
@@ -281,7 +282,7 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 	if err != nil {
 		return err
 	}
-	defer s.lock(id)()
+	defer lockAssessment(id)()
 	res, err := s.c.UpdateOne(ctx, filter, update)
 	if err != nil {
 		return fmt.Errorf("updating assessment %s: %w", id, err)
