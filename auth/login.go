@@ -59,12 +59,15 @@ func (s *Service) Login(ctx context.Context, email, password string, cl Client) 
 }
 
 // checkPassword is the throttled password check shared by the login form
-// and the token endpoint.
+// and the token endpoint. Each attempt is counted before the password is
+// checked, so a burst of parallel guesses gets no more tries than a slow
+// one; a right password forgets the attempt.
 func (s *Service) checkPassword(ctx context.Context, email, password string, cl Client) (*User, error) {
 	email = NormalizeEmail(email)
 	now := s.now().UTC()
-	acctKey, ipKey := "account:"+email, "ip:"+cl.IP
-	if err := s.throttled(ctx, now, limit{acctKey, s.cfg.Limits.PerAccount}, limit{ipKey, s.cfg.Limits.PerIP}); err != nil {
+	acct, ip := limit{"account:" + email, s.cfg.Limits.PerAccount}, limit{"ip:" + cl.IP, s.cfg.Limits.PerIP}
+	ids, counts, err := s.admit(ctx, now, acct, ip)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.users.UserByEmail(ctx, email)
@@ -78,41 +81,29 @@ func (s *Service) checkPassword(ctx context.Context, email, password string, cl 
 		ok = VerifyPassword(u.PasswordHash, password)
 	}
 	if ok && !u.Disabled {
-		if err := s.throttle.Clear(ctx, acctKey); err != nil {
+		if err := s.throttle.Clear(ctx, acct.key); err != nil {
+			return nil, err
+		}
+		if err := s.throttle.Remove(ctx, ids[1]); err != nil {
 			return nil, err
 		}
 		return u, nil
-	}
-	// ok here means the password was right for a disabled account.
-	return nil, s.failed(ctx, now, u, email, ok, cl, acctKey, ipKey)
-}
-
-// failed counts a failed login, records it, and says whether the limit is
-// now reached.
-func (s *Service) failed(ctx context.Context, now time.Time, u *User, email string, disabled bool, cl Client, acctKey, ipKey string) error {
-	nAcct, untilAcct, err := s.throttle.Hit(ctx, acctKey, now, s.cfg.Limits.Window)
-	if err != nil {
-		return err
-	}
-	nIP, untilIP, err := s.throttle.Hit(ctx, ipKey, now, s.cfg.Limits.Window)
-	if err != nil {
-		return err
 	}
 	note := "wrong password"
 	switch {
 	case u == nil:
 		note = "no such account"
-	case disabled:
+	case ok:
 		note = "account disabled"
 	}
+	// The failure that reaches a limit already says so, so the person
+	// learns it now rather than on the next try.
 	var limited error
 	switch {
-	case nAcct >= s.cfg.Limits.PerAccount:
-		limited = tooMany(now, untilAcct)
-		note += "; account throttled"
-	case nIP >= s.cfg.Limits.PerIP:
-		limited = tooMany(now, untilIP)
-		note += "; address throttled"
+	case counts[0] >= acct.max:
+		limited, note = s.tooMany(ctx, now, acct), note+"; account throttled"
+	case counts[1] >= ip.max:
+		limited, note = s.tooMany(ctx, now, ip), note+"; address throttled"
 	}
 	var id string
 	if u != nil {
@@ -120,12 +111,12 @@ func (s *Service) failed(ctx context.Context, now time.Time, u *User, email stri
 	}
 	by := audit.Actor{Kind: audit.KindAnonymous, Email: email, IP: cl.IP}
 	if err := s.record(ctx, by, "login.failed", "user", id, nil, nil, note); err != nil {
-		return err
+		return nil, err
 	}
 	if limited != nil {
-		return limited
+		return nil, limited
 	}
-	return ErrBadCredentials
+	return nil, ErrBadCredentials
 }
 
 type limit struct {
@@ -133,18 +124,38 @@ type limit struct {
 	max int
 }
 
-// throttled refuses an attempt when any key is at its limit.
-func (s *Service) throttled(ctx context.Context, now time.Time, limits ...limit) error {
-	for _, l := range limits {
-		n, until, err := s.throttle.Count(ctx, l.key, now)
+// admit counts an attempt under each key and returns the attempts' ids and
+// the counts. Past a limit it refuses, and forgets the attempt: refused
+// attempts never lengthen a lock-out.
+func (s *Service) admit(ctx context.Context, now time.Time, limits ...limit) ([]string, []int, error) {
+	ids, counts := make([]string, len(limits)), make([]int, len(limits))
+	for i, l := range limits {
+		id, n, err := s.throttle.Add(ctx, l.key, now, s.cfg.Limits.Window)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if n >= l.max {
-			return tooMany(now, until)
+		ids[i], counts[i] = id, n
+	}
+	for i, l := range limits {
+		if counts[i] > l.max {
+			for _, id := range ids {
+				if err := s.throttle.Remove(ctx, id); err != nil {
+					return nil, nil, err
+				}
+			}
+			return nil, nil, s.tooMany(ctx, now, limits[i])
 		}
 	}
-	return nil
+	return ids, counts, nil
+}
+
+// tooMany says how long until l admits attempts again.
+func (s *Service) tooMany(ctx context.Context, now time.Time, l limit) error {
+	at, err := s.throttle.RetryAt(ctx, l.key, now, s.cfg.Limits.Window, l.max)
+	if err != nil {
+		return err
+	}
+	return tooMany(now, at)
 }
 
 func tooMany(now, until time.Time) error {

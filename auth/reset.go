@@ -30,12 +30,12 @@ func (s *Service) RequestReset(ctx context.Context, by audit.Actor, email string
 	if err != nil {
 		return err
 	}
-	n, _, err := s.throttle.Hit(ctx, "reset:"+email, s.now().UTC(), s.cfg.Limits.Window)
+	_, _, err = s.admit(ctx, s.now().UTC(), limit{"reset:" + email, s.cfg.Limits.PerResetEmail})
+	if errors.Is(err, apperr.ErrRateLimited) {
+		return s.record(ctx, by, "user.reset_requested", "user", u.ID, nil, nil, "too many requests; no mail sent")
+	}
 	if err != nil {
 		return err
-	}
-	if n > s.cfg.Limits.PerResetEmail {
-		return s.record(ctx, by, "user.reset_requested", "user", u.ID, nil, nil, "too many requests; no mail sent")
 	}
 	return s.sendReset(ctx, by, u)
 }

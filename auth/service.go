@@ -88,7 +88,7 @@ func staff(u *User, ip string) audit.Actor {
 	return audit.Actor{Kind: audit.KindStaff, ID: u.ID, Email: u.Email, IP: ip}
 }
 
-// Sweep deletes expired sessions, reset links and throttle windows. There
+// Sweep deletes expired sessions, reset links and login attempts. There
 // are no TTL indexes on FerretDB, so a worker calls it periodically.
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.now().UTC()
@@ -98,7 +98,7 @@ func (s *Service) Sweep(ctx context.Context) error {
 	if _, err := s.tokens.DeleteExpiredResets(ctx, now); err != nil {
 		return err
 	}
-	_, err := s.throttle.Sweep(ctx, now)
+	_, err := s.throttle.Sweep(ctx, now.Add(-s.cfg.Limits.Window))
 	return err
 }
 

@@ -52,21 +52,26 @@ type TokenStore interface {
 	InsertReset(ctx context.Context, r *Reset) error
 	GetReset(ctx context.Context, id string) (*Reset, error)
 	// UseReset marks an unused, unexpired reset used and returns it; it
-	// fails with apperr.ErrGone when it was used or has expired, so that
-	// two clicks never both succeed.
+	// fails with apperr.ErrGone when it was used or has expired. Of two
+	// concurrent uses exactly one succeeds.
 	UseReset(ctx context.Context, id string, now time.Time) (*Reset, error)
 	DeleteExpiredResets(ctx context.Context, now time.Time) (int64, error)
 }
 
-// Throttle counts failures per key in fixed windows, across instances.
+// Throttle counts attempts per key (an account, a client address) over a
+// sliding window, across instances.
 type Throttle interface {
-	// Hit adds a failure to key's open window, opening one that ends at
-	// now+window when none is open, and returns the count and window end.
-	Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error)
-	// Count returns the failures in key's open window (0 when none).
-	Count(ctx context.Context, key string, now time.Time) (int, time.Time, error)
+	// Add records an attempt and returns its id and the attempts of key in
+	// the window ending now, this one included.
+	Add(ctx context.Context, key string, now time.Time, window time.Duration) (id string, n int, err error)
+	// Remove forgets one attempt (it succeeded, or was refused unheard).
+	Remove(ctx context.Context, id string) error
+	// Clear forgets every attempt of key.
 	Clear(ctx context.Context, key string) error
-	Sweep(ctx context.Context, now time.Time) (int64, error)
+	// RetryAt is when key will have fewer than limit attempts in the window.
+	RetryAt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (time.Time, error)
+	// Sweep deletes attempts made at or before before.
+	Sweep(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Stores is every store the service needs.

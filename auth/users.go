@@ -104,6 +104,11 @@ func (s *Service) User(ctx context.Context, id string) (*User, error) {
 	return s.users.GetUser(ctx, id)
 }
 
+// UserByEmail returns the account with email.
+func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.users.UserByEmail(ctx, NormalizeEmail(email))
+}
+
 // Users lists accounts.
 func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int64, error) {
 	return s.users.ListUsers(ctx, f)
@@ -193,15 +198,10 @@ func (s *Service) SetDisabled(ctx context.Context, by audit.Actor, id string, di
 // current one, and signs out their other sessions. Wrong current passwords
 // count against the account like failed logins.
 func (s *Service) ChangePassword(ctx context.Context, by audit.Actor, u *User, current, next, keepSession string) error {
-	now := s.now().UTC()
-	key := "account:" + u.Email
-	if err := s.throttled(ctx, now, limit{key, s.cfg.Limits.PerAccount}); err != nil {
+	if _, _, err := s.admit(ctx, s.now().UTC(), limit{"account:" + u.Email, s.cfg.Limits.PerAccount}); err != nil {
 		return err
 	}
 	if !VerifyPassword(u.PasswordHash, current) {
-		if _, _, err := s.throttle.Hit(ctx, key, now, s.cfg.Limits.Window); err != nil {
-			return err
-		}
 		return apperr.Invalid("the password was not changed", apperr.FieldError{Path: "current", Message: "this is not your current password"})
 	}
 	if err := CheckPassword("password", next); err != nil {

@@ -78,8 +78,13 @@ func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error 
 		byColl[ix.Collection] = append(byColl[ix.Collection], driver.IndexModel{Keys: ix.Keys, Options: o})
 	}
 	for _, coll := range order {
-		if _, err := db.Collection(coll).Indexes().CreateMany(ctx, byColl[coll]); err != nil {
-			return fmt.Errorf("indexes on %s: %w", coll, err)
+		// One at a time: FerretDB v1.24 panics (and drops the connection)
+		// when createIndexes names several indexes that already exist, so a
+		// batch would fail every start after the first.
+		for _, m := range byColl[coll] {
+			if _, err := db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes on %s: %w", coll, err)
+			}
 		}
 	}
 	return nil

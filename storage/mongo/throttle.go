@@ -2,7 +2,8 @@ package mongo
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -11,87 +12,81 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// Throttle implements auth.Throttle: one document per key (an account or a
-// client address) holding its failure count and the end of its window.
-// Every change is a single-document atomic update, so instances sharing the
-// database share the counts.
+// Throttle implements auth.Throttle with one document per attempt, counted
+// over a sliding window. Counters updated with $inc would be simpler, but
+// FerretDB on SQLite applies concurrent updates of one document as
+// read-modify-write and loses increments (measured: 20 concurrent $inc
+// left a count of 3). Inserts never lose: each attempt counts.
 type Throttle struct{ c *driver.Collection }
 
 // NewThrottle returns the throttle store.
 func NewThrottle(db *driver.Database) *Throttle { return &Throttle{c: db.Collection("throttle")} }
 
-// ThrottleIndexes serve the sweeper.
+// ThrottleIndexes serve the window counts and the sweeper.
 var ThrottleIndexes = []Index{
-	{Collection: "throttle", Keys: bson.D{{Key: "until", Value: 1}}},
+	{Collection: "throttle", Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: 1}}},
+	{Collection: "throttle", Keys: bson.D{{Key: "at", Value: 1}}},
 }
 
-type throttleDoc struct {
-	Key   string    `bson:"_id"`
-	Count int       `bson:"count"`
-	Until time.Time `bson:"until"`
+type attempt struct {
+	ID  string    `bson:"_id"`
+	Key string    `bson:"key"`
+	At  time.Time `bson:"at"`
 }
 
-// Hit counts one failure in key's open window, opening a new window when
-// the last one has ended.
-func (t *Throttle) Hit(ctx context.Context, key string, now time.Time, window time.Duration) (int, time.Time, error) {
-	after := options.FindOneAndUpdate().SetReturnDocument(options.After)
-	// Three steps, each atomic: count in the open window; or restart an
-	// ended window; or open the first one. Losing a race at one step means
-	// another instance just did it, so the loop tries again.
-	for range 4 {
-		var d throttleDoc
-		err := t.c.FindOneAndUpdate(ctx, bson.M{"_id": key, "until": bson.M{"$gt": now}},
-			bson.M{"$inc": bson.M{"count": 1}}, after).Decode(&d)
-		if err == nil {
-			return d.Count, d.Until, nil
-		}
-		if !IsNotFound(err) {
-			return 0, time.Time{}, fmt.Errorf("throttle hit: %w", err)
-		}
-		until := now.Add(window)
-		err = t.c.FindOneAndUpdate(ctx, bson.M{"_id": key, "until": bson.M{"$lte": now}},
-			bson.M{"$set": bson.M{"count": 1, "until": until}}, after).Decode(&d)
-		if err == nil {
-			return d.Count, d.Until, nil
-		}
-		if !IsNotFound(err) {
-			return 0, time.Time{}, fmt.Errorf("throttle hit: %w", err)
-		}
-		_, err = t.c.InsertOne(ctx, throttleDoc{Key: key, Count: 1, Until: until})
-		if err == nil {
-			return 1, until, nil
-		}
-		if !IsDuplicate(err) {
-			return 0, time.Time{}, fmt.Errorf("throttle hit: %w", err)
-		}
+// Add records an attempt and returns its id and the attempts of key in the
+// window ending now, this one included.
+func (t *Throttle) Add(ctx context.Context, key string, now time.Time, window time.Duration) (string, int, error) {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	a := attempt{ID: hex.EncodeToString(b[:]), Key: key, At: now}
+	if _, err := t.c.InsertOne(ctx, a); err != nil {
+		return "", 0, fmt.Errorf("throttle add: %w", err)
 	}
-	return 0, time.Time{}, errors.New("throttle hit: too much contention on " + key)
-}
-
-// Count returns the failures in key's open window.
-func (t *Throttle) Count(ctx context.Context, key string, now time.Time) (int, time.Time, error) {
-	var d throttleDoc
-	err := t.c.FindOne(ctx, bson.M{"_id": key, "until": bson.M{"$gt": now}}).Decode(&d)
-	if IsNotFound(err) {
-		return 0, time.Time{}, nil
-	}
+	n, err := t.c.CountDocuments(ctx, bson.M{"key": key, "at": bson.M{"$gt": now.Add(-window)}})
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("throttle count: %w", err)
+		return "", 0, fmt.Errorf("throttle count: %w", err)
 	}
-	return d.Count, d.Until, nil
+	return a.ID, int(n), nil
 }
 
-// Clear forgets key's failures.
+// Remove forgets one attempt.
+func (t *Throttle) Remove(ctx context.Context, id string) error {
+	if _, err := t.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+		return fmt.Errorf("throttle remove: %w", err)
+	}
+	return nil
+}
+
+// Clear forgets every attempt of key.
 func (t *Throttle) Clear(ctx context.Context, key string) error {
-	if _, err := t.c.DeleteOne(ctx, bson.M{"_id": key}); err != nil {
+	if _, err := t.c.DeleteMany(ctx, bson.M{"key": key}); err != nil {
 		return fmt.Errorf("throttle clear: %w", err)
 	}
 	return nil
 }
 
-// Sweep removes ended windows.
-func (t *Throttle) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res, err := t.c.DeleteMany(ctx, bson.M{"until": bson.M{"$lte": now}})
+// RetryAt returns when key will have fewer than limit attempts in the
+// window: when enough of its oldest attempts have aged out.
+func (t *Throttle) RetryAt(ctx context.Context, key string, now time.Time, window time.Duration, limit int) (time.Time, error) {
+	cur, err := t.c.Find(ctx, bson.M{"key": key, "at": bson.M{"$gt": now.Add(-window)}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("throttle retry: %w", err)
+	}
+	var all []attempt
+	if err := cur.All(ctx, &all); err != nil {
+		return time.Time{}, fmt.Errorf("throttle retry: %w", err)
+	}
+	if len(all) < limit {
+		return now, nil
+	}
+	return all[len(all)-limit].At.Add(window), nil
+}
+
+// Sweep removes attempts made at or before before.
+func (t *Throttle) Sweep(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.c.DeleteMany(ctx, bson.M{"at": bson.M{"$lte": before}})
 	if err != nil {
 		return 0, fmt.Errorf("throttle sweep: %w", err)
 	}

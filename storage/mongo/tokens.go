@@ -13,12 +13,12 @@ import (
 )
 
 // Tokens implements auth.TokenStore: API tokens in "tokens", password reset
-// links in "resets".
-type Tokens struct{ tokens, resets *driver.Collection }
+// links in "resets", and the uses of reset links in "reset_uses".
+type Tokens struct{ tokens, resets, uses *driver.Collection }
 
 // NewTokens returns the tokens store.
 func NewTokens(db *driver.Database) *Tokens {
-	return &Tokens{tokens: db.Collection("tokens"), resets: db.Collection("resets")}
+	return &Tokens{tokens: db.Collection("tokens"), resets: db.Collection("resets"), uses: db.Collection("reset_uses")}
 }
 
 // TokenIndexes look tokens up by hash (unique: two tokens can never share a
@@ -27,6 +27,7 @@ var TokenIndexes = []Index{
 	{Collection: "tokens", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true},
 	{Collection: "tokens", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}}},
 	{Collection: "resets", Keys: bson.D{{Key: "expires_at", Value: 1}}},
+	{Collection: "reset_uses", Keys: bson.D{{Key: "expires_at", Value: 1}}},
 }
 
 // InsertToken stores a new token.
@@ -105,31 +106,42 @@ func (s *Tokens) GetReset(ctx context.Context, id string) (*auth.Reset, error) {
 	return &r, nil
 }
 
-// UseReset marks a reset used in one atomic update whose filter states the
-// expected state (unused, unexpired), so that only one use can win.
+// UseReset marks a reset used. The claim is an insert keyed by the reset's
+// id: a unique key is the one guarantee FerretDB on SQLite keeps under
+// concurrency, whereas its FindOneAndUpdate is a read then a write, and
+// two clicks on one link would both pass a filter on used=false.
 func (s *Tokens) UseReset(ctx context.Context, id string, now time.Time) (*auth.Reset, error) {
-	var r auth.Reset
-	err := s.resets.FindOneAndUpdate(ctx,
-		bson.M{"_id": id, "used": false, "expires_at": bson.M{"$gt": now}},
-		bson.M{"$set": bson.M{"used": true}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&r)
-	if IsNotFound(err) {
-		if _, gerr := s.GetReset(ctx, id); gerr != nil {
-			return nil, gerr
-		}
+	r, err := s.GetReset(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Used || !now.Before(r.ExpiresAt) {
+		return nil, fmt.Errorf("reset link: %w", apperr.ErrGone)
+	}
+	_, err = s.uses.InsertOne(ctx, bson.M{"_id": id, "used_at": now, "expires_at": r.ExpiresAt})
+	if IsDuplicate(err) {
 		return nil, fmt.Errorf("reset link: %w", apperr.ErrGone)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resets use: %w", err)
 	}
-	return &r, nil
+	// The flag lets the page say "already used" without a second lookup;
+	// the claim above is what makes the use single.
+	if _, err := s.resets.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"used": true}}); err != nil {
+		return nil, fmt.Errorf("resets use: %w", err)
+	}
+	r.Used = true
+	return r, nil
 }
 
-// DeleteExpiredResets removes links past their expiry.
+// DeleteExpiredResets removes links past their expiry, and their uses.
 func (s *Tokens) DeleteExpiredResets(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.resets.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lte": now}})
 	if err != nil {
 		return 0, fmt.Errorf("resets sweep: %w", err)
+	}
+	if _, err := s.uses.DeleteMany(ctx, bson.M{"expires_at": bson.M{"$lte": now}}); err != nil {
+		return 0, fmt.Errorf("reset uses sweep: %w", err)
 	}
 	return res.DeletedCount, nil
 }
