@@ -1,8 +1,9 @@
 package scoring
 
 import (
-	"strconv"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/assayhq/assay/questionnaires"
 )
@@ -14,7 +15,12 @@ import (
 // edited must be scored with NewScorer. The zero value is ready to use and
 // safe for concurrent use.
 type Cache struct {
-	m sync.Map // "key@version" → *Scorer
+	m sync.Map // cacheKey → *Scorer
+}
+
+type cacheKey struct {
+	key     string
+	version int
 }
 
 // Scorer returns the cached Scorer for t, indexing t on first use.
@@ -22,7 +28,7 @@ func (c *Cache) Scorer(t *questionnaires.Template) *Scorer {
 	if t == nil {
 		return NewScorer(nil)
 	}
-	k := t.Key + "@" + strconv.Itoa(t.Version)
+	k := cacheKey{t.Key, t.Version}
 	if s, ok := c.m.Load(k); ok {
 		return s.(*Scorer)
 	}
@@ -35,4 +41,29 @@ func (c *Cache) Score(in Input) Score {
 	s := c.Scorer(in.Template)
 	in.Template = nil // the cached Scorer may hold an equal snapshot at another address
 	return s.Score(in)
+}
+
+// ScoreAll scores many assessments on all CPUs, as a re-score after a
+// method change does; out[i] is the score of ins[i]. Scoring is pure
+// computation on read-only indexes, so it scales with cores.
+func (c *Cache) ScoreAll(ins []Input) []Score {
+	out := make([]Score, len(ins))
+	const chunk = 64 // enough work per claim that workers rarely contend
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (len(ins)+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(ins) {
+					return
+				}
+				for i := start; i < min(start+chunk, len(ins)); i++ {
+					out[i] = c.Score(ins[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }

@@ -17,14 +17,10 @@ const (
 // standard's order. Findings are placed by counting per severity rather than
 // sorted: moving large structs around in a sort cost more than all the
 // scoring.
-func (s *Scorer) findings(st *state, qd []QuestionScore, impact int) []Finding {
-	var perLevel [5]int
+func (s *Scorer) findings(st *state, controls []ControlScore, qd []QuestionScore, impact int) []Finding {
+	var perLevel [5]int // by Level.Rank
 	nq := 0
-	for c := range s.controls {
-		st.finding[c] = -1
-		if st.w[c] == 0 || !st.assessed[c] {
-			continue // not assessed: no score to judge, coverage shows the gap
-		}
+	for i, c := range st.listed {
 		tc := &s.controls[c]
 		below, zero := int32(0), false
 		for _, qi := range tc.questions {
@@ -35,11 +31,11 @@ func (s *Scorer) findings(st *state, qd []QuestionScore, impact int) []Finding {
 				zero = zero || *p == 0
 			}
 		}
-		score := round1(st.ws[c] / st.w[c])
-		if score < FindingThreshold || (tc.cat.key && zero) {
-			st.finding[c] = below
-			_, sev := severity(score, int(st.w[c]), impact, tc.cat.key)
-			perLevel[sev.Rank()]++
+		st.finding[i] = -1
+		if t := st.tenths[i]; t < 10*FindingThreshold || (tc.cat.key && zero) {
+			st.finding[i] = below
+			st.priority[i], st.severity[i] = severity(t, controls[i].Weight, impact, tc.cat.key)
+			perLevel[st.severity[i].Rank()]++
 			nq += int(below)
 		}
 	}
@@ -54,30 +50,29 @@ func (s *Scorer) findings(st *state, qd []QuestionScore, impact int) []Finding {
 		return out
 	}
 	ids := make([]string, 0, nq)
-	for c := range s.controls {
-		if st.finding[c] < 0 {
+	for i, c := range st.listed {
+		if st.finding[i] < 0 {
 			continue
 		}
-		tc := &s.controls[c]
+		tc, cs := &s.controls[c], &controls[i]
 		start := len(ids)
 		for _, qi := range tc.questions {
 			if p := qd[qi].Score; p != nil && *p < FindingThreshold {
 				ids = append(ids, s.qs[qi].id)
 			}
 		}
-		score := round1(st.ws[c] / st.w[c])
-		priority, sev := severity(score, int(st.w[c]), impact, tc.cat.key)
-		out[next[sev.Rank()]] = Finding{
-			Control:        tc.cat.id,
-			Severity:       sev,
-			Title:          tc.cat.title,
+		r := st.severity[i].Rank()
+		out[next[r]] = Finding{
+			Control:        cs.ID,
+			Severity:       st.severity[i],
+			Title:          cs.Title,
 			Recommendation: tc.cat.recommendation,
 			Questions:      ids[start:len(ids):len(ids)],
-			Score:          score,
-			Priority:       priority,
+			Score:          cs.Score,
+			Priority:       st.priority[i],
 			Key:            tc.cat.key,
 		}
-		next[sev.Rank()]++
+		next[r]++
 	}
 	return out
 }
@@ -90,33 +85,35 @@ func (s *Scorer) findings(st *state, qd []QuestionScore, impact int) []Finding {
 // where weight is the control weight capped at 5, or 5 for a key control.
 // Priority runs 0–100 (a control scoring 0, weight 5, impact 5 is 100) and
 // reads critical from 60, high from 35, medium from 15. A key control's
-// finding is at least medium.
-func severity(score float64, weight, impact int, key bool) (float64, Level) {
+// finding is at least medium. The score is the rounded control score in
+// tenths; the priority is computed exactly and rounded half up to tenths.
+func severity(scoreTenths, weight, impact int, key bool) (float64, Level) {
 	w := min(weight, 5)
 	if key {
 		w = 5
 	}
-	p := round1((100 - score) * float64(impact) * float64(w) / 25)
+	gap := 1000 - scoreTenths
+	p := (2*gap*impact*w + 25) / 50 // gap × impact × w / 25, in tenths
 	l := LevelLow
 	switch {
-	case p >= priorityCritical:
+	case p >= 10*priorityCritical:
 		l = LevelCritical
-	case p >= priorityHigh:
+	case p >= 10*priorityHigh:
 		l = LevelHigh
-	case p >= priorityMedium:
+	case p >= 10*priorityMedium:
 		l = LevelMedium
 	}
 	if key && l == LevelLow {
 		l = LevelMedium
 	}
-	return p, l
+	return fromTenths(p), l
 }
 
 // overrideScore clamps a reviewer's score to 0–100.
-func overrideScore(o Override) float64 { return float64(min(max(o.Score, 0), 100)) }
+func overrideScore(o Override) int { return min(max(o.Score, 0), 100) }
 
 func overrideRecord(id string, o Override, prev *float64, applied bool) OverrideRecord {
-	return OverrideRecord{Question: id, Score: overrideScore(o), Previous: prev, Reason: o.Reason, By: o.By, Applied: applied}
+	return OverrideRecord{Question: id, Score: float64(overrideScore(o)), Previous: prev, Reason: o.Reason, By: o.By, Applied: applied}
 }
 
 // unknownOverrides appends, sorted by id, the overrides naming questions the

@@ -10,28 +10,30 @@ import (
 
 func TestSeverity(t *testing.T) {
 	tests := []struct {
-		score          float64
+		scoreTenths    int
 		weight, impact int
 		key            bool
 		wantPriority   float64
 		want           Level
 	}{
 		{0, 5, 5, false, 100, LevelCritical},
-		{40, 5, 5, false, 60, LevelCritical},
-		{40.1, 5, 5, false, 59.9, LevelHigh},
+		{400, 5, 5, false, 60, LevelCritical},
+		{401, 5, 5, false, 59.9, LevelHigh},
 		{0, 9, 5, false, 100, LevelCritical}, // weight capped at 5
 		{0, 3, 3, false, 36, LevelHigh},
 		{0, 1, 3, false, 12, LevelLow},
 		{0, 2, 3, false, 24, LevelMedium},
-		{50, 1, 1, false, 2, LevelLow},
-		{50, 1, 1, true, 10, LevelMedium}, // key: weight 5 and at least medium
-		{80, 1, 1, true, 4, LevelMedium},
-		{30, 1, 5, true, 70, LevelCritical},
+		{500, 1, 1, false, 2, LevelLow},
+		{500, 1, 1, true, 10, LevelMedium}, // key: weight 5 and at least medium
+		{800, 1, 1, true, 4, LevelMedium},
+		{300, 1, 5, true, 70, LevelCritical},
+		{423, 2, 3, false, 13.8, LevelLow}, // 57.7 × 3 × 2 / 25 = 13.848
+		{425, 1, 1, false, 2.3, LevelLow},  // 57.5 / 25 = 2.3
 	}
 	for _, tc := range tests {
-		p, l := severity(tc.score, tc.weight, tc.impact, tc.key)
+		p, l := severity(tc.scoreTenths, tc.weight, tc.impact, tc.key)
 		if p != tc.wantPriority || l != tc.want {
-			t.Errorf("severity(%v, w%d, i%d, key %v) = %v %s, want %v %s", tc.score, tc.weight, tc.impact, tc.key, p, l, tc.wantPriority, tc.want)
+			t.Errorf("severity(%v, w%d, i%d, key %v) = %v %s, want %v %s", tc.scoreTenths, tc.weight, tc.impact, tc.key, p, l, tc.wantPriority, tc.want)
 		}
 	}
 }

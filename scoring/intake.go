@@ -19,33 +19,33 @@ func TierFromIntake(t *questionnaires.Template, a questionnaires.Answers) (tier 
 	}
 	s := NewScorer(t)
 	visible := questionnaires.Visible(t, a)
-	var sw, sws float64
+	var sw, sws int
 	for i := range s.qs {
 		q := &s.qs[i]
 		if !visible[q.id] || !q.scored() {
 			continue
 		}
 		if c := q.evaluate(a[q.id]); c.answered && c.applicable {
-			sw += float64(q.weight)
-			sws += float64(q.weight) * c.raw
+			sw += q.weight
+			sws += q.weight * c.raw
 		}
 	}
 	if sw == 0 {
 		return 0, 0
 	}
-	m := round1(sws / sw)
+	m := meanTenths(sws, sw)
 	switch {
-	case m >= 75:
+	case m >= 750:
 		tier = 1
-	case m >= 50:
+	case m >= 500:
 		tier = 2
-	case m >= 25:
+	case m >= 250:
 		tier = 3
 	default:
 		tier = 4
 	}
 	impact = ImpactFromTier(tier)
-	if m < 10 {
+	if m < 100 {
 		impact = 1
 	}
 	return tier, impact

@@ -29,7 +29,7 @@ type question struct {
 
 type option struct {
 	value  string
-	score  float64
+	score  int
 	scored bool
 }
 
@@ -53,7 +53,7 @@ func newQuestion(q questionnaires.Question) question {
 		for _, o := range q.EffectiveOptions() {
 			opt := option{value: o.Value}
 			if o.Score != nil {
-				opt.score = float64(min(max(*o.Score, 0), 100))
+				opt.score = min(max(*o.Score, 0), 100)
 				opt.scored = true
 				anyScored = true
 			}
@@ -73,9 +73,9 @@ func (q *question) scored() bool { return q.kind == kindSingle || q.kind == kind
 
 // choice is what a scored question's answer amounts to.
 type choice struct {
-	answered   bool    // at least one value matched an option
-	applicable bool    // at least one matched option is scored
-	raw        float64 // the answer's score, 0–100
+	answered   bool // at least one value matched an option
+	applicable bool // at least one matched option is scored
+	raw        int  // the answer's score, 0–100
 }
 
 // evaluate scores an answer to a scored question. Values that match no

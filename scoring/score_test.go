@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -160,12 +161,54 @@ func TestCache(t *testing.T) {
 }
 
 func TestRounding(t *testing.T) {
-	tests := []struct{ in, want float64 }{
-		{56.428, 56.4}, {56.45, 56.5}, {66.6666, 66.7}, {0.04, 0}, {99.96, 100}, {100, 100},
+	tests := []struct {
+		ws, w int
+		want  float64
+	}{
+		{790, 14, 56.4},  // 56.428…
+		{1129, 20, 56.5}, // 56.45: halves round up
+		{1199, 20, 60},   // 59.95
+		{200, 3, 66.7},   // 66.666…
+		{1, 30, 0},       // 0.033…
+		{2999, 30, 100},  // 99.966…
+		{500, 5, 100},
 	}
 	for _, tc := range tests {
-		if got := round1(tc.in); got != tc.want {
-			t.Errorf("round1(%v) = %v, want %v", tc.in, got, tc.want)
+		if got := fromTenths(meanTenths(tc.ws, tc.w)); got != tc.want {
+			t.Errorf("%d / %d = %v, want %v", tc.ws, tc.w, got, tc.want)
 		}
+	}
+	shares := []struct {
+		n, d int
+		want float64
+	}{{2, 3, 0.667}, {1, 3, 0.333}, {1, 8, 0.125}, {1, 2000, 0.001}, {0, 5, 0}, {0, 0, 1}}
+	for _, tc := range shares {
+		if got := ratio(tc.n, tc.d); got != tc.want {
+			t.Errorf("ratio(%d, %d) = %v, want %v", tc.n, tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestScoreAll(t *testing.T) {
+	var c Cache
+	tp := fullTemplate()
+	var ins []Input
+	for i := range 300 {
+		in := Input{Template: questionnaires.Clone(tp), Answers: questionnaires.Answers{}, Tier: 1 + i%4}
+		for j, s := range tp.Sections[0].Questions {
+			if (i+j)%3 == 0 {
+				in.Answers[s.ID] = "yes"
+			}
+		}
+		ins = append(ins, in)
+	}
+	got := c.ScoreAll(ins)
+	for i, in := range ins {
+		if want := Compute(in); !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("ScoreAll[%d] differs from Compute", i)
+		}
+	}
+	if len(c.ScoreAll(nil)) != 0 {
+		t.Error("ScoreAll(nil) should be empty")
 	}
 }

@@ -1,7 +1,6 @@
 package scoring
 
 import (
-	"math"
 	"slices"
 	"sync"
 
@@ -27,11 +26,14 @@ type Scorer struct {
 	qs       []question
 	controls []tmplControl // the controls the template asks about, in the standard's order
 	qindex   map[string]int
-	// conditional is set when some question has show_if; without one
-	// every question is visible and Visible need not run.
-	conditional bool
-	cat         *catalogIndex
-	pool        sync.Pool // *state
+	// visibility is the part of the template that show_if involves: the
+	// conditional questions and every question their conditions name.
+	// Visible decides a question from its condition and the questions the
+	// condition names, so running it on this subset gives the same result
+	// for a fraction of the work; nil when no question has show_if.
+	visibility *questionnaires.Template
+	cat        *catalogIndex
+	pool       sync.Pool // *state
 }
 
 // tmplControl is a catalogue control as used by one template.
@@ -43,11 +45,18 @@ type tmplControl struct {
 // state is per-call scratch, pooled so that scoring allocates only the
 // result.
 type state struct {
-	w, ws    []float64 // per control: Σ weight, Σ weight × score of counted questions
-	nq       []int32   // per control: counted questions
-	assessed []bool    // per control: some counted question was answered or overridden
-	finding  []int32   // per control: questions below the threshold, or -1 for no finding
-	agg      []float64 // per theme then per domain: Σ weight, Σ weight × score
+	w, ws    []int      // per control: Σ weight, Σ weight × score of counted questions
+	nq       []int32    // per control: counted questions
+	assessed []bool     // per control: some counted question was answered or overridden
+	ovOf     []int32    // per question: index into ovs, or -1
+	ovs      []Override // the overrides of template questions
+	ovSet    []int32    // the questions with an override, to reset ovOf
+	listed   []int32    // the controls in Score.Controls, in order
+	tenths   []int      // per listed control: its rounded score in tenths
+	finding  []int32    // per listed control: questions below the threshold, or -1 for no finding
+	priority []float64  // per listed control with a finding
+	severity []Level
+	agg      []int // per theme then per domain: Σ weight, Σ weight × score
 	aggSeen  []bool
 }
 
@@ -88,7 +97,6 @@ func NewScorer(t *questionnaires.Template) *Scorer {
 	s.qs = make([]question, len(raw))
 	for i, rq := range raw {
 		q := newQuestion(rq)
-		s.conditional = s.conditional || q.conditional
 		if q.scored() {
 			for _, id := range rq.Controls {
 				ci, ok := s.cat.byID[id]
@@ -105,15 +113,62 @@ func NewScorer(t *questionnaires.Template) *Scorer {
 		s.qs[i] = q
 	}
 
-	nc, nagg := len(s.controls), len(s.cat.themes)+len(s.cat.domains)
+	s.visibility = visibilitySubset(raw)
+
+	nq, nc, nagg := len(s.qs), len(s.controls), len(s.cat.themes)+len(s.cat.domains)
 	s.pool.New = func() any {
-		return &state{
-			w: make([]float64, nc), ws: make([]float64, nc),
-			nq: make([]int32, nc), assessed: make([]bool, nc), finding: make([]int32, nc),
-			agg: make([]float64, 2*nagg), aggSeen: make([]bool, nagg),
+		st := &state{
+			ovOf:     make([]int32, nq),
+			w:        make([]int, nc),
+			ws:       make([]int, nc),
+			nq:       make([]int32, nc),
+			assessed: make([]bool, nc),
+			listed:   make([]int32, 0, nc),
+			tenths:   make([]int, nc),
+			finding:  make([]int32, nc),
+			priority: make([]float64, nc),
+			severity: make([]Level, nc),
+			agg:      make([]int, 2*nagg),
+			aggSeen:  make([]bool, nagg),
 		}
+		for i := range st.ovOf {
+			st.ovOf[i] = -1
+		}
+		return st
 	}
 	return s
+}
+
+func visibilitySubset(raw []questionnaires.Question) *questionnaires.Template {
+	need := map[string]bool{}
+	var refs func(c *questionnaires.Condition)
+	refs = func(c *questionnaires.Condition) {
+		if c.Question != "" {
+			need[c.Question] = true
+		}
+		for i := range c.All {
+			refs(&c.All[i])
+		}
+		for i := range c.Any {
+			refs(&c.Any[i])
+		}
+	}
+	for _, q := range raw {
+		if q.ShowIf != nil {
+			need[q.ID] = true
+			refs(q.ShowIf)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	sub := questionnaires.Section{}
+	for _, q := range raw {
+		if need[q.ID] {
+			sub.Questions = append(sub.Questions, q)
+		}
+	}
+	return &questionnaires.Template{Sections: []questionnaires.Section{sub}}
 }
 
 // Score scores one assessment of the Scorer's template. in.Template may be
@@ -131,23 +186,39 @@ func (s *Scorer) Score(in Input) Score {
 	clear(st.assessed)
 	clear(st.agg)
 	clear(st.aggSeen)
+	st.listed = st.listed[:0]
 
 	out := Score{MethodVersion: MethodVersion}
 	out.Questions = make([]QuestionScore, len(s.qs))
 	nums := make([]float64, 2*len(s.qs)) // backing for the Score and Raw pointers: one allocation, not hundreds
 	var visible map[string]bool
-	if s.conditional {
+	if s.visibility != nil {
 		// The portal's own rule, so that the score counts exactly the
 		// questions the supplier saw.
-		visible = questionnaires.Visible(s.t, in.Answers)
+		visible = questionnaires.Visible(s.visibility, in.Answers)
 	}
+	// Overrides are few: resolving them once beats a map lookup for
+	// every question.
+	for id, o := range in.Overrides {
+		if i, ok := s.qindex[id]; ok {
+			st.ovOf[i] = int32(len(st.ovs))
+			st.ovs = append(st.ovs, o)
+			st.ovSet = append(st.ovSet, int32(i))
+		}
+	}
+	defer st.resetOverrides()
 
 	var scorable, answered, evWanted, evGiven int
 	for i := range s.qs {
 		q, d := &s.qs[i], &out.Questions[i]
 		d.ID, d.Weight = q.id, q.weight
 		d.Visible = !q.conditional || visible[q.id]
-		o, hasOverride := in.Overrides[q.id]
+		var o Override
+		k := st.ovOf[i]
+		hasOverride := k >= 0
+		if hasOverride {
+			o = st.ovs[k]
+		}
 		if !d.Visible {
 			d.Reason = ReasonHidden
 			if hasOverride {
@@ -163,7 +234,7 @@ func (s *Scorer) Score(in Input) Score {
 		}
 		evidenceOK := d.EvidenceFiles > 0 || d.EvidenceAccepted
 
-		var score float64
+		var score int // question scores are whole numbers, so all the sums below are exact
 		counts := false
 		switch q.kind {
 		case kindFile:
@@ -191,7 +262,7 @@ func (s *Scorer) Score(in Input) Score {
 				scorable++
 				answered++
 				score = c.raw
-				nums[len(s.qs)+i] = c.raw
+				nums[len(s.qs)+i] = float64(c.raw)
 				d.Raw = &nums[len(s.qs)+i]
 				if q.evidenceRequired && !evidenceOK && score > EvidenceCap {
 					score = EvidenceCap
@@ -209,7 +280,7 @@ func (s *Scorer) Score(in Input) Score {
 		if hasOverride {
 			var prev *float64
 			if counts && q.scored() {
-				prev = new(score)
+				prev = new(float64(score))
 			}
 			out.Overrides = append(out.Overrides, overrideRecord(q.id, o, prev, q.scored()))
 		}
@@ -225,9 +296,9 @@ func (s *Scorer) Score(in Input) Score {
 		if !counts {
 			continue
 		}
-		nums[i] = score
+		nums[i] = float64(score)
 		d.Score = &nums[i]
-		w := float64(q.weight)
+		w := q.weight
 		assessed := d.Answered || d.Overridden
 		for _, c := range q.controls {
 			st.w[c] += w
@@ -242,7 +313,7 @@ func (s *Scorer) Score(in Input) Score {
 	s.aggregate(st, &out)
 	out.Grade = Grade(out.Overall)
 	out.Risk = riskFor(out.Overall, out.Coverage, in.Tier, in.Impact)
-	out.Findings = s.findings(st, out.Questions, out.Risk.Impact)
+	out.Findings = s.findings(st, out.Controls, out.Questions, out.Risk.Impact)
 	out.Overrides = s.unknownOverrides(in.Overrides, out.Overrides)
 	return out
 }
@@ -250,8 +321,8 @@ func (s *Scorer) Score(in Input) Score {
 // aggregate builds the control list and the theme, domain, supplier and
 // overall scores. Each aggregate is Σ(W_c × S_c) / ΣW_c over the controls in
 // scope, where W_c is the sum of the control's question weights; since
-// W_c × S_c is the control's Σ w_q × s_q, the sums carry over without
-// dividing and rounding is applied to the result only.
+// W_c × S_c is the control's Σ w_q × s_q, the whole-number sums carry over
+// without dividing, and rounding is applied to the result only.
 func (s *Scorer) aggregate(st *state, out *Score) {
 	listed, qids, notAssessed := 0, 0, 0
 	for c := range s.controls {
@@ -271,7 +342,7 @@ func (s *Scorer) aggregate(st *state, out *Score) {
 	ids := make([]string, 0, qids)
 
 	nt := len(s.cat.themes)
-	var sw, sws, ow, ows float64
+	var sw, sws, ow, ows int
 	supplierSeen := false
 	for c := range s.controls {
 		w := st.w[c]
@@ -287,11 +358,14 @@ func (s *Scorer) aggregate(st *state, out *Score) {
 					ids = append(ids, s.qs[qi].id)
 				}
 			}
+			t := meanTenths(ws, w)
+			st.tenths[len(st.listed)] = t
+			st.listed = append(st.listed, int32(c))
 			out.Controls = append(out.Controls, ControlScore{
 				ID: tc.cat.id, Title: tc.cat.title, Theme: tc.cat.theme,
-				Score:     round1(ws / w),
+				Score:     fromTenths(t),
 				Questions: ids[start:len(ids):len(ids)],
-				Weight:    int(w),
+				Weight:    w,
 			})
 		} else {
 			out.NotAssessed = append(out.NotAssessed, tc.cat.id)
@@ -310,15 +384,23 @@ func (s *Scorer) aggregate(st *state, out *Score) {
 	out.Themes = st.scores(s.cat.themes, 0)
 	out.Domains2013 = st.scores(s.cat.domains, nt)
 	if supplierSeen {
-		v := round1(sws / sw)
+		v := fromTenths(meanTenths(sws, sw))
 		out.SupplierControls = &v
 	}
 	if ow > 0 {
-		out.Overall = round1(ows / ow)
+		out.Overall = fromTenths(meanTenths(ows, ow))
 	}
 }
 
-func (st *state) add(i int, w, ws float64, seen bool) {
+func (st *state) resetOverrides() {
+	for _, i := range st.ovSet {
+		st.ovOf[i] = -1
+	}
+	clear(st.ovs) // drop the reason strings
+	st.ovs, st.ovSet = st.ovs[:0], st.ovSet[:0]
+}
+
+func (st *state) add(i int, w, ws int, seen bool) {
 	st.agg[2*i] += w
 	st.agg[2*i+1] += ws
 	st.aggSeen[i] = st.aggSeen[i] || seen
@@ -336,21 +418,25 @@ func (st *state) scores(keys []string, offset int) Scores {
 	out := make(Scores, 0, n)
 	for i, k := range keys {
 		if j := offset + i; st.aggSeen[j] {
-			out = append(out, NamedScore{Key: k, Score: round1(st.agg[2*j+1] / st.agg[2*j])})
+			out = append(out, NamedScore{Key: k, Score: fromTenths(meanTenths(st.agg[2*j+1], st.agg[2*j]))})
 		}
 	}
 	return out
 }
 
-// ratio is a share rounded to 0.1 percentage point; with nothing asked the
-// share is complete (1), not missing.
+// meanTenths is ws / w in tenths, rounded half up. Scores and weights are
+// whole numbers, so computing in integers makes every result exact and
+// checkable by hand to the decimal, free of binary floating-point ties.
+// Rounding happens once, here, at output; aggregates use the exact sums.
+func meanTenths(ws, w int) int { return (20*ws + w) / (2 * w) }
+
+func fromTenths(t int) float64 { return float64(t) / 10 }
+
+// ratio is the share n / d rounded half up to 0.001 (0.1 percentage
+// point); with nothing asked the share is complete (1), not missing.
 func ratio(n, d int) float64 {
 	if d == 0 {
 		return 1
 	}
-	return math.Round(float64(n)/float64(d)*1000) / 1000
+	return float64((2000*n+d)/(2*d)) / 1000
 }
-
-// round1 rounds half away from zero to one decimal place. Scores are
-// rounded once, at output; aggregates use the unrounded sums.
-func round1(x float64) float64 { return math.Round(x*10) / 10 }
