@@ -32,7 +32,6 @@ func (a *App) buildServices(ctx context.Context) error {
 	indexes = append(indexes, storemongo.VendorIndexes...)
 	a.Assessments = assessments.NewService(a.assessmentDeps())
 	indexes = append(indexes, storemongo.AssessmentIndexes...)
-	indexes = append(indexes, storemongo.EvidenceIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
 		return err
 	}

@@ -27,14 +27,14 @@ const (
 
 // Message is one outgoing mail.
 type Message struct {
-	ID        string    `bson:"_id" json:"id"`
-	MessageID string    `bson:"message_id" json:"message_id"`
-	To        []string  `bson:"to" json:"to"`
-	Subject   string    `bson:"subject" json:"subject"`
-	Text      string    `bson:"text" json:"text"`
-	HTML      string    `bson:"html,omitempty" json:"html,omitempty"`
-	Kind      string    `bson:"kind" json:"kind"`                   // invitation, reminder, password_reset, …
-	Ref       string    `bson:"ref,omitempty" json:"ref,omitempty"` // the object it is about, e.g. an assessment id
+	ID        string   `bson:"_id" json:"id"`
+	MessageID string   `bson:"message_id" json:"message_id"`
+	To        []string `bson:"to" json:"to"`
+	Subject   string   `bson:"subject" json:"subject"`
+	Text      string   `bson:"text" json:"text"`
+	HTML      string   `bson:"html,omitempty" json:"html,omitempty"`
+	Kind      string   `bson:"kind" json:"kind"`                   // invitation, reminder, password_reset, …
+	Ref       string   `bson:"ref,omitempty" json:"ref,omitempty"` // the object it is about, e.g. an assessment id
 	// DedupeKey, when set, is unique in the outbox: a scheduler running on
 	// several instances enqueues one reminder, not one per instance.
 	DedupeKey   string    `bson:"dedupe_key,omitempty" json:"-"`
@@ -68,6 +68,7 @@ type Filter struct {
 	Status Status
 	To     string
 	Ref    string
+	Refs   []string // any of these objects, for the mails of several assessments at once
 	Kind   string
 	Page   int
 	Per    int
@@ -138,6 +139,15 @@ func (o *Outbox) Enqueue(ctx context.Context, m Message) (*Message, error) {
 	}
 	return &m, nil
 }
+
+// List returns a page of messages, newest first, for the outbox page and
+// the history of one assessment.
+func (o *Outbox) List(ctx context.Context, f Filter) ([]Message, int64, error) {
+	return o.store.List(ctx, f)
+}
+
+// Get returns one message.
+func (o *Outbox) Get(ctx context.Context, id string) (*Message, error) { return o.store.Get(ctx, id) }
 
 // Retry puts a failed message back in the queue.
 func (o *Outbox) Retry(ctx context.Context, id string) error {

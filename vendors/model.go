@@ -93,7 +93,7 @@ type Vendor struct {
 
 // IntakeValues returns the stored intake answers as the questionnaires and
 // scoring packages take them.
-func (v *Vendor) IntakeValues() questionnaires.Answers {
+func (v Vendor) IntakeValues() questionnaires.Answers {
 	out := make(questionnaires.Answers, len(v.IntakeAnswers))
 	for id, a := range v.IntakeAnswers {
 		if x := a.Value(); x != nil {
@@ -103,8 +103,22 @@ func (v *Vendor) IntakeValues() questionnaires.Answers {
 	return out
 }
 
+// TierLabel names the vendor's tier for people.
+func (v Vendor) TierLabel() string { return TierLabel(v.Tier) }
+
+// Tier is a tier as forms offer it.
+type Tier struct {
+	Value int
+	Label string
+}
+
+// Tiers lists the four tiers, most critical first.
+func Tiers() []Tier {
+	return []Tier{{1, TierLabel(1)}, {2, TierLabel(2)}, {3, TierLabel(3)}, {4, TierLabel(4)}}
+}
+
 // Archived reports whether the vendor is archived.
-func (v *Vendor) Archived() bool { return v.Status == StatusArchived }
+func (v Vendor) Archived() bool { return v.Status == StatusArchived }
 
 // Residual risk levels, lowest first; their rank orders vendors by risk.
 var riskLevels = []string{"low", "medium", "high", "critical"}

@@ -126,6 +126,9 @@ func (o *Outbox) List(ctx context.Context, f mail.Filter) ([]mail.Message, int64
 	if f.Ref != "" {
 		q["ref"] = f.Ref
 	}
+	if len(f.Refs) > 0 {
+		q["ref"] = bson.M{"$in": f.Refs}
+	}
 	if f.Kind != "" {
 		q["kind"] = f.Kind
 	}
