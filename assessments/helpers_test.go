@@ -48,8 +48,7 @@ var (
 func newRig(t *testing.T, opts ...func(*assessments.Deps)) *rig {
 	t.Helper()
 	db := testenv.Mongo(t)
-	if err := storemongo.EnsureIndexes(context.Background(), db,
-		append(append([]storemongo.Index{}, storemongo.AssessmentIndexes...), storemongo.EvidenceIndexes...)); err != nil {
+	if err := storemongo.EnsureIndexes(context.Background(), db, storemongo.AssessmentIndexes); err != nil {
 		t.Fatal(err)
 	}
 	renderer, err := frontend.NewRenderer()

@@ -24,10 +24,22 @@ import (
 // so that no two different templates share one, and cached here: inline it
 // would make every assessment ~100 KB larger, and FerretDB reads a whole
 // document for any query, so each autosave would pay to read it.
+//
+// A supplier link is found through "assessment_links", whose _id is the
+// token's hash: the embedded FerretDB serves only _id lookups without
+// scanning the collection (see doc.go). A withdrawn or replaced link's
+// document is deleted, so an unknown and a revoked link take the same one
+// missed lookup.
 type Assessments struct {
 	c         *driver.Collection
+	links     *driver.Collection
 	snapshots *driver.Collection
 	cache     sync.Map // snapshot id → *questionnaires.Template
+}
+
+type linkDoc struct {
+	ID           string `bson:"_id"` // the token's hash
+	AssessmentID string `bson:"assessment_id"`
 }
 
 // FerretDB (v1) applies an update by reading the document, changing it in
@@ -49,7 +61,8 @@ func lockAssessment(id string) func() {
 
 // NewAssessments returns the assessments store.
 func NewAssessments(db *driver.Database) *Assessments {
-	return &Assessments{c: db.Collection("assessments"), snapshots: db.Collection("template_snapshots")}
+	return &Assessments{c: db.Collection("assessments"), links: db.Collection("assessment_links"),
+		snapshots: db.Collection("template_snapshots")}
 }
 
 // assessmentDoc is an assessment as stored: the template is referenced.
@@ -104,6 +117,7 @@ var AssessmentIndexes = []Index{
 	{Collection: "assessments", Keys: bson.D{{Key: "status", Value: 1}, {Key: "submitted_at", Value: 1}}},
 	{Collection: "assessments", Keys: bson.D{{Key: "status", Value: 1}, {Key: "due_date", Value: 1}}},
 	{Collection: "assessments", Keys: bson.D{{Key: "created_at", Value: -1}}},
+	{Collection: "assessment_links", Keys: bson.D{{Key: "assessment_id", Value: 1}}},
 }
 
 // Question ids may contain '.', which in a field name would address a
@@ -156,11 +170,18 @@ func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) err
 		}
 		return fmt.Errorf("inserting assessment: %w", err)
 	}
+	if _, err := s.links.InsertOne(ctx, linkDoc{ID: a.TokenHash, AssessmentID: a.ID}); err != nil {
+		_, _ = s.c.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": a.ID})
+		return fmt.Errorf("inserting assessment link: %w", err)
+	}
 	return nil
 }
 
-// Delete removes an assessment.
+// Delete removes an assessment and its link.
 func (s *Assessments) Delete(ctx context.Context, id string) error {
+	if _, err := s.links.DeleteMany(ctx, bson.M{"assessment_id": id}); err != nil {
+		return fmt.Errorf("deleting link of assessment %s: %w", id, err)
+	}
 	if _, err := s.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
 		return fmt.Errorf("deleting assessment %s: %w", id, err)
 	}
@@ -172,9 +193,26 @@ func (s *Assessments) Get(ctx context.Context, id string) (*assessments.Assessme
 	return s.whole(ctx, bson.M{"_id": id})
 }
 
-// ByTokenHash returns the assessment a link's token opens.
+// ByTokenHash returns the assessment a link's token opens. A link left
+// behind by an interrupted resend opens nothing: the assessment must still
+// carry the hash.
 func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessments.Assessment, error) {
-	return s.whole(ctx, bson.M{"token_hash": hash})
+	var l linkDoc
+	err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
+	if IsNotFound(err) {
+		return nil, apperr.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading link: %w", err)
+	}
+	a, err := s.whole(ctx, bson.M{"_id": l.AssessmentID})
+	if err != nil {
+		return nil, err
+	}
+	if a.TokenHash != hash {
+		return nil, apperr.ErrNotFound
+	}
+	return a, nil
 }
 
 // whole reads an assessment with its template snapshot.
@@ -283,12 +321,22 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		return err
 	}
 	defer lockAssessment(id)()
+	if ch.TokenHash != "" {
+		// The new link exists before the assessment names it, so that it
+		// works the moment the update lands.
+		if _, err := s.links.InsertOne(ctx, linkDoc{ID: ch.TokenHash, AssessmentID: id}); err != nil {
+			return fmt.Errorf("inserting assessment link: %w", err)
+		}
+	}
 	res, err := s.c.UpdateOne(ctx, filter, update)
+	if err == nil && res.MatchedCount > 0 {
+		return s.dropLinks(ctx, id, ch)
+	}
+	if ch.TokenHash != "" {
+		_, _ = s.links.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": ch.TokenHash})
+	}
 	if err != nil {
 		return fmt.Errorf("updating assessment %s: %w", id, err)
-	}
-	if res.MatchedCount > 0 {
-		return nil
 	}
 	n, err := s.c.CountDocuments(ctx, bson.M{"_id": id})
 	if err != nil {
@@ -298,6 +346,25 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
 	}
 	return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
+}
+
+// dropLinks deletes the links a change withdrew: all of a revoked
+// assessment's, and the old one of a renewed link. The change itself is
+// made, and a link left behind opens nothing (ByTokenHash checks the hash,
+// Portal the status), so a failure here only costs the equal timing of
+// unknown and revoked links until the next change.
+func (s *Assessments) dropLinks(ctx context.Context, id string, ch assessments.Change) error {
+	var filter bson.M
+	switch {
+	case ch.Status == assessments.StatusRevoked:
+		filter = bson.M{"assessment_id": id}
+	case ch.TokenHash != "":
+		filter = bson.M{"assessment_id": id, "_id": bson.M{"$ne": ch.TokenHash}}
+	default:
+		return nil
+	}
+	_, _ = s.links.DeleteMany(context.WithoutCancel(ctx), filter)
+	return nil
 }
 
 // updateOf turns a change into $set/$unset/$inc, one path per question.
