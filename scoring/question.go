@@ -149,3 +149,66 @@ func hasValue(a any) bool {
 	}
 	return true
 }
+
+// tally counts what the coverage shares are made of.
+type tally struct {
+	scorable, answered int // visible scorable questions in scope; those answered
+	evWanted, evGiven  int // evidence requests; those met
+}
+
+// scoreQuestion scores a visible question from its answer and evidence,
+// filling its detail line; raw is where the answer's score is kept for
+// d.Raw. Question scores are whole numbers, so every sum made of them is
+// exact. counts is false when the question is not part of the score.
+func scoreQuestion(q *question, in Input, d *QuestionScore, raw []float64, t *tally) (score int, counts bool) {
+	wantsEvidence := q.kind == kindFile || q.evidenceRequired
+	if wantsEvidence {
+		d.EvidenceRequired = true
+		d.EvidenceFiles = max(in.Evidence[q.id], 0)
+		d.EvidenceAccepted = in.AcceptedEvidence[q.id]
+	}
+	evidenceOK := d.EvidenceFiles > 0 || d.EvidenceAccepted
+
+	switch q.kind {
+	case kindFile:
+		d.Answered = d.EvidenceFiles > 0
+		d.Reason = ReasonNotScored
+	case kindNotScored:
+		d.Answered = hasValue(in.Answers[q.id])
+		d.Reason = ReasonNotScored
+	default:
+		c := q.evaluate(in.Answers[q.id])
+		d.Answered = c.answered
+		switch {
+		case c.answered && !c.applicable:
+			// Out of scope like a hidden question: not in the score, not
+			// in coverage, and no claim so nothing to prove.
+			d.Reason = ReasonNotApplicable
+			wantsEvidence = false
+		case !c.answered:
+			d.Reason = ReasonUnanswered
+			counts = true
+			t.scorable++
+		default:
+			d.Reason = ReasonAnswered
+			counts = true
+			t.scorable++
+			t.answered++
+			score = c.raw
+			raw[0] = float64(c.raw)
+			d.Raw = &raw[0]
+			if q.evidenceRequired && !evidenceOK && score > EvidenceCap {
+				score = EvidenceCap
+				d.Capped = true
+				d.Reason = ReasonEvidenceMissing
+			}
+		}
+	}
+	if wantsEvidence {
+		t.evWanted++
+		if evidenceOK {
+			t.evGiven++
+		}
+	}
+	return score, counts
+}

@@ -208,7 +208,7 @@ func (s *Scorer) Score(in Input) Score {
 	}
 	defer st.resetOverrides()
 
-	var scorable, answered, evWanted, evGiven int
+	var t tally
 	for i := range s.qs {
 		q, d := &s.qs[i], &out.Questions[i]
 		d.ID, d.Weight = q.id, q.weight
@@ -226,57 +226,7 @@ func (s *Scorer) Score(in Input) Score {
 			}
 			continue
 		}
-		wantsEvidence := q.kind == kindFile || q.evidenceRequired
-		if wantsEvidence {
-			d.EvidenceRequired = true
-			d.EvidenceFiles = max(in.Evidence[q.id], 0)
-			d.EvidenceAccepted = in.AcceptedEvidence[q.id]
-		}
-		evidenceOK := d.EvidenceFiles > 0 || d.EvidenceAccepted
-
-		var score int // question scores are whole numbers, so all the sums below are exact
-		counts := false
-		switch q.kind {
-		case kindFile:
-			d.Answered = d.EvidenceFiles > 0
-			d.Reason = ReasonNotScored
-		case kindNotScored:
-			d.Answered = hasValue(in.Answers[q.id])
-			d.Reason = ReasonNotScored
-		default:
-			c := q.evaluate(in.Answers[q.id])
-			d.Answered = c.answered
-			switch {
-			case c.answered && !c.applicable:
-				// Out of scope like a hidden question: not in the score,
-				// not in coverage, and no claim so nothing to prove.
-				d.Reason = ReasonNotApplicable
-				wantsEvidence = false
-			case !c.answered:
-				d.Reason = ReasonUnanswered
-				counts = true
-				scorable++
-			default:
-				d.Reason = ReasonAnswered
-				counts = true
-				scorable++
-				answered++
-				score = c.raw
-				nums[len(s.qs)+i] = float64(c.raw)
-				d.Raw = &nums[len(s.qs)+i]
-				if q.evidenceRequired && !evidenceOK && score > EvidenceCap {
-					score = EvidenceCap
-					d.Capped = true
-					d.Reason = ReasonEvidenceMissing
-				}
-			}
-		}
-		if wantsEvidence {
-			evWanted++
-			if evidenceOK {
-				evGiven++
-			}
-		}
+		score, counts := scoreQuestion(q, in, d, nums[len(s.qs)+i:], &t)
 		if hasOverride {
 			var prev *float64
 			if counts && q.scored() {
@@ -298,145 +248,21 @@ func (s *Scorer) Score(in Input) Score {
 		}
 		nums[i] = float64(score)
 		d.Score = &nums[i]
-		w := q.weight
 		assessed := d.Answered || d.Overridden
 		for _, c := range q.controls {
-			st.w[c] += w
-			st.ws[c] += w * score
+			st.w[c] += q.weight
+			st.ws[c] += q.weight * score
 			st.nq[c]++
 			st.assessed[c] = st.assessed[c] || assessed
 		}
 	}
 
-	out.Coverage = ratio(answered, scorable)
-	out.EvidenceCoverage = ratio(evGiven, evWanted)
+	out.Coverage = ratio(t.answered, t.scorable)
+	out.EvidenceCoverage = ratio(t.evGiven, t.evWanted)
 	s.aggregate(st, &out)
 	out.Grade = Grade(out.Overall)
 	out.Risk = riskFor(out.Overall, out.Coverage, in.Tier, in.Impact)
 	out.Findings = s.findings(st, out.Controls, out.Questions, out.Risk.Impact)
 	out.Overrides = s.unknownOverrides(in.Overrides, out.Overrides)
 	return out
-}
-
-// aggregate builds the control list and the theme, domain, supplier and
-// overall scores. Each aggregate is Σ(W_c × S_c) / ΣW_c over the controls in
-// scope, where W_c is the sum of the control's question weights; since
-// W_c × S_c is the control's Σ w_q × s_q, the whole-number sums carry over
-// without dividing, and rounding is applied to the result only.
-func (s *Scorer) aggregate(st *state, out *Score) {
-	listed, qids, notAssessed := 0, 0, 0
-	for c := range s.controls {
-		switch {
-		case st.w[c] == 0:
-		case st.assessed[c]:
-			listed++
-			qids += int(st.nq[c])
-		default:
-			notAssessed++
-		}
-	}
-	out.Controls = make([]ControlScore, 0, listed)
-	if notAssessed > 0 {
-		out.NotAssessed = make([]string, 0, notAssessed)
-	}
-	ids := make([]string, 0, qids)
-
-	nt := len(s.cat.themes)
-	var sw, sws, ow, ows int
-	supplierSeen := false
-	for c := range s.controls {
-		w := st.w[c]
-		if w == 0 {
-			continue
-		}
-		tc := &s.controls[c]
-		ws, seen := st.ws[c], st.assessed[c]
-		if seen {
-			start := len(ids)
-			for _, qi := range tc.questions {
-				if out.Questions[qi].Score != nil {
-					ids = append(ids, s.qs[qi].id)
-				}
-			}
-			t := meanTenths(ws, w)
-			st.tenths[len(st.listed)] = t
-			st.listed = append(st.listed, int32(c))
-			out.Controls = append(out.Controls, ControlScore{
-				ID: tc.cat.id, Title: tc.cat.title, Theme: tc.cat.theme,
-				Score:     fromTenths(t),
-				Questions: ids[start:len(ids):len(ids)],
-				Weight:    w,
-			})
-		} else {
-			out.NotAssessed = append(out.NotAssessed, tc.cat.id)
-		}
-		st.add(tc.cat.themeIdx, w, ws, seen)
-		for _, d := range tc.cat.domains {
-			st.add(nt+d, w, ws, seen)
-		}
-		if tc.cat.supplier {
-			sw, sws = sw+w, sws+ws
-			supplierSeen = supplierSeen || seen
-		}
-		ow, ows = ow+w, ows+ws
-	}
-
-	out.Themes = st.scores(s.cat.themes, 0)
-	out.Domains2013 = st.scores(s.cat.domains, nt)
-	if supplierSeen {
-		v := fromTenths(meanTenths(sws, sw))
-		out.SupplierControls = &v
-	}
-	if ow > 0 {
-		out.Overall = fromTenths(meanTenths(ows, ow))
-	}
-}
-
-func (st *state) resetOverrides() {
-	for _, i := range st.ovSet {
-		st.ovOf[i] = -1
-	}
-	clear(st.ovs) // drop the reason strings
-	st.ovs, st.ovSet = st.ovs[:0], st.ovSet[:0]
-}
-
-func (st *state) add(i int, w, ws int, seen bool) {
-	st.agg[2*i] += w
-	st.agg[2*i+1] += ws
-	st.aggSeen[i] = st.aggSeen[i] || seen
-}
-
-// scores lists the aggregates from offset on that have an assessed control,
-// leaving out those with none rather than reporting 0.
-func (st *state) scores(keys []string, offset int) Scores {
-	n := 0
-	for i := range keys {
-		if st.aggSeen[offset+i] {
-			n++
-		}
-	}
-	out := make(Scores, 0, n)
-	for i, k := range keys {
-		if j := offset + i; st.aggSeen[j] {
-			out = append(out, NamedScore{Key: k, Score: fromTenths(meanTenths(st.agg[2*j+1], st.agg[2*j]))})
-		}
-	}
-	return out
-}
-
-// meanTenths is ws / w in tenths, rounded half up. Scores and weights are
-// whole numbers, so computing in integers makes every result exact and
-// checkable by hand to the decimal, free of binary floating-point ties.
-// Rounding happens once, here, at output; aggregates use the exact sums.
-func meanTenths(ws, w int) int { return (20*ws + w) / (2 * w) }
-
-func fromTenths(t int) float64 { return float64(t) / 10 }
-
-// ratio is the share n / d rounded half up to 0.001 (0.1 percentage
-// point); with nothing asked the share is complete (1), not missing.
-func ratio(n, d int) float64 {
-	if d == 0 {
-		return 1
-	}
-	return float64((2000*n+d)/(2*d)) / 1000
 }
