@@ -20,6 +20,7 @@ import (
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
 	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/reminders"
 	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/storage/embedded"
 	storemongo "github.com/assayhq/assay/storage/mongo"
@@ -38,6 +39,7 @@ type App struct {
 	Audit       *audit.Service
 	Library     *library.Service
 	Vendors     *vendors.Service
+	Reminders   *reminders.Scheduler
 	Assessments *assessments.Service
 	Renderer    *frontend.Renderer
 

@@ -10,6 +10,7 @@ import (
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
+	"github.com/assayhq/assay/reminders"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/vendors"
 )
@@ -31,6 +32,8 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Vendors = vendors.NewService(vendors.Deps{Store: storemongo.NewVendors(a.DB), Staff: storemongo.NewStaffDirectory(a.DB), Templates: a.Library, Audit: a.Audit, Log: a.Log.With("component", "vendors")})
 	indexes = append(indexes, storemongo.VendorIndexes...)
 	a.Assessments = assessments.NewService(a.assessmentDeps())
+	a.Reminders = reminders.New(reminders.Deps{Assessments: a.Assessments, Mail: a.Outbox, Store: storemongo.NewReminders(a.DB), Vendors: a.Vendors, Audit: a.Audit, ReminderDays: a.Config.ReminderDays, Log: a.Log.With("component", "reminders")})
+	a.workers = append(a.workers, func(ctx context.Context) { a.Reminders.Run(ctx, time.Minute) })
 	indexes = append(indexes, storemongo.AssessmentIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
 		return err
