@@ -76,6 +76,11 @@ func newRig(t *testing.T, opts ...func(*assessments.Deps)) *rig {
 	return r
 }
 
+// newOutboxOf returns an outbox over the rig's outbox store.
+func newOutboxOf(r *rig) *mail.Outbox {
+	return mail.NewOutbox(r.outbox, nil, "Assay <assay@example.test>", slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
 // vendor registers a vendor and returns its id.
 func (r *rig) vendor(name string, tier int, contacts ...assessments.Contact) string {
 	return r.vendors.add(assessments.VendorRef{Name: name, Tier: tier, OwnerEmail: "owner@example.test", Contacts: contacts})

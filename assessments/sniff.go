@@ -35,8 +35,8 @@ var errUnsupported = apperr.Wrapf(apperr.ErrUnsupportedMedia,
 
 // classify decides the content type of an upload from its first bytes;
 // the filename only tells an OOXML document whose first entries do not
-// name its kind, and CSV from plain text. Anything outside the allow-list
-// is apperr.ErrUnsupportedMedia.
+// name its kind, and whether text is plain text or CSV. Anything outside
+// the allow-list is apperr.ErrUnsupportedMedia.
 func classify(head []byte, filename string) (string, error) {
 	if len(head) == 0 {
 		return "", apperr.Field("file", "The file is empty.")
@@ -50,13 +50,15 @@ func classify(head []byte, filename string) (string, error) {
 	case TypePDF, TypePNG, TypeJPEG:
 		return sniffed, nil
 	case "text/plain; charset=utf-8":
-		if !isText(head) {
-			return "", errUnsupported
-		}
-		if ext == ".csv" {
+		// Text is accepted only under a text name: markup such as SVG
+		// sniffs as plain text too.
+		switch {
+		case !isText(head):
+		case ext == ".csv":
 			return TypeCSV, nil
+		case ext == ".txt":
+			return TypeTXT, nil
 		}
-		return TypeTXT, nil
 	}
 	return "", errUnsupported
 }
