@@ -119,19 +119,29 @@ func (q *question) pick(value string, c *choice) {
 	if q.kind == kindSingle && c.answered {
 		return // a single-choice question takes the first valid value only
 	}
-	value = strings.TrimSpace(value)
-	for i := range q.options {
-		o := &q.options[i]
-		if o.value != value {
-			continue
-		}
-		c.answered = true
-		if o.scored {
-			c.applicable = true
-			c.raw += o.score
-		}
+	o := q.option(value)
+	if o == nil {
+		// Stored answers are normalized, so trimming is only a fallback
+		// for values that did not come through the portal.
+		o = q.option(strings.TrimSpace(value))
+	}
+	if o == nil {
 		return
 	}
+	c.answered = true
+	if o.scored {
+		c.applicable = true
+		c.raw += o.score
+	}
+}
+
+func (q *question) option(value string) *option {
+	for i := range q.options {
+		if q.options[i].value == value {
+			return &q.options[i]
+		}
+	}
+	return nil
 }
 
 // hasValue reports whether an answer to an unscored question is present,
