@@ -1,0 +1,183 @@
+package mongo_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/apperr"
+	"github.com/assayhq/assay/assessments"
+	"github.com/assayhq/assay/questionnaires"
+	"github.com/assayhq/assay/scoring"
+	storemongo "github.com/assayhq/assay/storage/mongo"
+	"github.com/assayhq/assay/testenv"
+	"go.mongodb.org/mongo-driver/bson"
+)
+
+func storedTemplate() *questionnaires.Template {
+	return &questionnaires.Template{Key: "dotted", Version: 1, Title: "Dotted ids", Sections: []questionnaires.Section{{
+		ID: "s", Title: "S", Questions: []questionnaires.Question{
+			{ID: "a.one", Text: "One?", Type: questionnaires.TypeYesNo, Controls: []string{"A.5.1"}},
+			{ID: "a.two", Text: "Two?", Type: questionnaires.TypeText, Controls: []string{"A.5.2"}},
+		},
+	}}}
+}
+
+func newStoredAssessment(id, hash string, at time.Time) *assessments.Assessment {
+	return &assessments.Assessment{
+		ID: id, VendorID: "v1", VendorName: "Acme", TemplateKey: "dotted", TemplateVersion: 1, Template: storedTemplate(),
+		ContactEmail: "a@acme.example", TokenHash: hash, Status: assessments.StatusSent, DueDate: at, ExpiresAt: at.AddDate(0, 1, 0),
+		Answers:  map[string]assessments.Answer{"a.one": assessments.AnswerOf("yes", at)},
+		Reviews:  map[string]assessments.QuestionReview{"a.two": {Status: "flagged", By: "r", At: at}},
+		Reopened: map[string]assessments.Clarification{}, CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+}
+
+func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	if err := storemongo.EnsureIndexes(ctx, db, storemongo.AssessmentIndexes); err != nil {
+		t.Fatal(err)
+	}
+	s := storemongo.NewAssessments(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, id := range []string{"as1", "as2"} {
+		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Dotted question ids survive the trip, stored under keys without dots,
+	// and the template is stored once for both assessments.
+	got, err := s.Get(ctx, "as1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Answers["a.one"].Value() != "yes" || got.Reviews["a.two"].Status != "flagged" || got.Template == nil || got.Template.Title != "Dotted ids" {
+		t.Fatalf("read back %+v", got)
+	}
+	var raw bson.M
+	if err := db.Collection("assessments").FindOne(ctx, bson.M{"_id": "as1"}).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["answers"].(bson.M)["a~one"]; !ok || raw["template"] != nil {
+		t.Errorf("stored answers %v, template %v", raw["answers"], raw["template"])
+	}
+	if n, _ := db.Collection("template_snapshots").CountDocuments(ctx, bson.M{}); n != 1 {
+		t.Errorf("%d template snapshots for one template", n)
+	}
+
+	// One path per question: a set and an unset in one change.
+	err = s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-as1", Statuses: []assessments.Status{assessments.StatusSent}},
+		assessments.Change{Answers: map[string]assessments.Answer{"a.two": assessments.AnswerOf("text", at)}, ClearAnswers: []string{"a.one"}, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Get(ctx, "as1")
+	if _, ok := got.Answers["a.one"]; ok || got.Answers["a.two"].Value() != "text" || got.Version != 2 {
+		t.Errorf("after the change: %+v version %d", got.Answers, got.Version)
+	}
+	// A cache-only change leaves the version alone.
+	if err := s.Update(ctx, "as1", assessments.Expect{}, assessments.Change{Score: &scoring.Score{Overall: 50}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Get(ctx, "as1"); got.Version != 2 || got.Score == nil || got.Score.Overall != 50 {
+		t.Errorf("score-only change: version %d score %+v", got.Version, got.Score)
+	}
+
+	guards := []struct {
+		name string
+		id   string
+		exp  assessments.Expect
+		ch   assessments.Change
+		want error
+	}{
+		{"stale version", "as1", assessments.Expect{Version: 1}, assessments.Change{Status: assessments.StatusInProgress}, apperr.ErrConflict},
+		{"wrong token", "as1", assessments.Expect{TokenHash: "hash-as2"}, assessments.Change{Status: assessments.StatusInProgress}, apperr.ErrConflict},
+		{"wrong status", "as1", assessments.Expect{Statuses: []assessments.Status{assessments.StatusSubmitted}}, assessments.Change{Status: assessments.StatusCompleted}, apperr.ErrConflict},
+		{"unknown id", "nope", assessments.Expect{}, assessments.Change{Status: assessments.StatusInProgress}, apperr.ErrNotFound},
+		{"id with a dollar", "as1", assessments.Expect{}, assessments.Change{Answers: map[string]assessments.Answer{"$where": {}}}, apperr.ErrBadRequest},
+	}
+	for _, g := range guards {
+		if err := s.Update(ctx, g.id, g.exp, g.ch); !errors.Is(err, g.want) {
+			t.Errorf("%s: %v, want %v", g.name, err, g.want)
+		}
+	}
+
+	// A renewed link replaces the old one; a revoked one leaves none.
+	if _, err := s.ByTokenHash(ctx, "hash-as1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-as1"}, assessments.Change{TokenHash: "hash-new", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ByTokenHash(ctx, "hash-as1"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("old link after renewal: %v", err)
+	}
+	if a, err := s.ByTokenHash(ctx, "hash-new"); err != nil || a.ID != "as1" {
+		t.Errorf("new link: %v", err)
+	}
+	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-as1"}, assessments.Change{TokenHash: "hash-lost", At: at}); !errors.Is(err, apperr.ErrConflict) {
+		t.Errorf("renewing from a stale link: %v", err)
+	}
+	if _, err := s.ByTokenHash(ctx, "hash-lost"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("a refused renewal left its link: %v", err)
+	}
+	if err := s.Update(ctx, "as1", assessments.Expect{}, assessments.Change{Status: assessments.StatusRevoked, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.Collection("assessment_links").CountDocuments(ctx, bson.M{"assessment_id": "as1"}); n != 0 {
+		t.Errorf("a revoked assessment keeps %d links", n)
+	}
+
+	// Lists leave the answers out and sort as asked.
+	items, total, err := s.List(ctx, assessments.Filter{Sort: assessments.SortNewest, Per: 1})
+	if err != nil || total != 2 || len(items) != 1 || items[0].ID != "as2" || len(items[0].Answers) != 0 {
+		t.Errorf("list: %v total %d items %+v", err, total, items)
+	}
+	if err := s.Delete(ctx, "as2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ByTokenHash(ctx, "hash-as2"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("deleted assessment's link: %v", err)
+	}
+}
+
+func TestEvidenceStore(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	s := storemongo.NewEvidence(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for i, id := range []string{"e2", "e1", "e3"} {
+		e := &assessments.Evidence{ID: id, AssessmentID: "a1", QuestionID: "q.file", Filename: id + ".pdf", UploadedAt: at.Add(time.Duration(i) * time.Minute)}
+		if err := s.Insert(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Insert(ctx, &assessments.Evidence{ID: "x", AssessmentID: "a2", UploadedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List(ctx, "a1")
+	if err != nil || len(list) != 3 || list[0].ID != "e2" || list[2].ID != "e3" || list[0].QuestionID != "q.file" {
+		t.Fatalf("list %v %+v", err, list)
+	}
+	if empty, err := s.List(ctx, "none"); err != nil || len(empty) != 0 {
+		t.Errorf("an assessment without files: %v %v", err, empty)
+	}
+	if _, err := s.Get(ctx, "a2", "e1"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("evidence through another assessment: %v", err)
+	}
+	if err := s.Delete(ctx, "a1", "e1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "a1", "e1"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("deleting twice: %v", err)
+	}
+	if err := s.Delete(ctx, "a1", "$bad"); !errors.Is(err, apperr.ErrBadRequest) {
+		t.Errorf("an id that is an operator: %v", err)
+	}
+	if list, _ := s.List(ctx, "a1"); len(list) != 2 {
+		t.Errorf("after delete: %+v", list)
+	}
+}
