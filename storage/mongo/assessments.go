@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -30,9 +31,14 @@ import (
 // scanning the collection (see doc.go). A withdrawn or replaced link's
 // document is deleted, so an unknown and a revoked link take the same one
 // missed lookup.
+//
+// For the same reason a vendor's assessments of one template are listed in
+// "assessment_history" under the _id vendor|template, which Previous walks
+// newest first instead of querying the assessments.
 type Assessments struct {
 	c         *driver.Collection
 	links     *driver.Collection
+	history   *driver.Collection
 	snapshots *driver.Collection
 	cache     sync.Map // snapshot id → *questionnaires.Template
 }
@@ -62,7 +68,7 @@ func lockAssessment(id string) func() {
 // NewAssessments returns the assessments store.
 func NewAssessments(db *driver.Database) *Assessments {
 	return &Assessments{c: db.Collection("assessments"), links: db.Collection("assessment_links"),
-		snapshots: db.Collection("template_snapshots")}
+		history: db.Collection("assessment_history"), snapshots: db.Collection("template_snapshots")}
 }
 
 // assessmentDoc is an assessment as stored: the template is referenced.
@@ -174,11 +180,43 @@ func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) err
 		_, _ = s.c.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": a.ID})
 		return fmt.Errorf("inserting assessment link: %w", err)
 	}
+	if err := s.noteHistory(ctx, a); err != nil {
+		_ = s.Delete(context.WithoutCancel(ctx), a.ID)
+		return err
+	}
 	return nil
 }
 
-// Delete removes an assessment and its link.
+func historyID(vendorID, templateKey string) string { return vendorID + "|" + templateKey }
+
+// noteHistory adds a to its vendor's list for its template.
+func (s *Assessments) noteHistory(ctx context.Context, a *assessments.Assessment) error {
+	hid := historyID(a.VendorID, a.TemplateKey)
+	defer lockAssessment(hid)()
+	_, err := s.history.UpdateOne(ctx, bson.M{"_id": hid}, bson.M{"$set": bson.M{"ids." + a.ID: a.CreatedAt}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("recording assessment history: %w", err)
+	}
+	return nil
+}
+
+// Delete removes an assessment, its link and its place in the history.
 func (s *Assessments) Delete(ctx context.Context, id string) error {
+	var a assessments.Assessment
+	err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"vendor_id": 1, "template_key": 1})).Decode(&a)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting assessment %s: %w", id, err)
+	}
+	hid := historyID(a.VendorID, a.TemplateKey)
+	unlock := lockAssessment(hid)
+	_, err = s.history.UpdateOne(ctx, bson.M{"_id": hid}, bson.M{"$unset": bson.M{"ids." + id: ""}})
+	unlock()
+	if err != nil {
+		return fmt.Errorf("deleting history of assessment %s: %w", id, err)
+	}
 	if _, err := s.links.DeleteMany(ctx, bson.M{"assessment_id": id}); err != nil {
 		return fmt.Errorf("deleting link of assessment %s: %w", id, err)
 	}
@@ -258,21 +296,21 @@ func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessm
 		re := bson.M{"$regex": regexp.QuoteMeta(term), "$options": "i"}
 		q["$or"] = bson.A{bson.M{"vendor_name": re}, bson.M{"contact_email": re}, bson.M{"template_key": re}}
 	}
-	var sort bson.D
+	var order bson.D
 	switch f.Sort {
 	case assessments.SortOldestSubmitted:
-		sort = bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}
+		order = bson.D{{Key: "submitted_at", Value: 1}, {Key: "_id", Value: 1}}
 	case assessments.SortDue:
-		sort = bson.D{{Key: "due_date", Value: 1}, {Key: "_id", Value: 1}}
+		order = bson.D{{Key: "due_date", Value: 1}, {Key: "_id", Value: 1}}
 	default:
-		sort = bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
+		order = bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
 	}
 	page, per := Paging(f.Page, f.Per)
 	total, err := s.c.CountDocuments(ctx, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting assessments: %w", err)
 	}
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(sort).SetProjection(assessmentListProjection).
+	cur, err := s.c.Find(ctx, q, options.Find().SetSort(order).SetProjection(assessmentListProjection).
 		SetSkip(int64((page-1)*per)).SetLimit(int64(per)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("listing assessments: %w", err)
@@ -290,18 +328,40 @@ func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessm
 // Previous returns the newest earlier assessment of the same vendor and
 // template in one of statuses, without template and answers.
 func (s *Assessments) Previous(ctx context.Context, vendorID, templateKey string, statuses []assessments.Status, before time.Time) (*assessments.Assessment, error) {
-	filter := bson.M{"vendor_id": vendorID, "template_key": templateKey, "status": bson.M{"$in": statuses}, "created_at": bson.M{"$lt": before}}
-	opts := options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetProjection(assessmentListProjection)
-	var a assessments.Assessment
-	err := s.c.FindOne(ctx, filter, opts).Decode(&a)
+	var h struct {
+		IDs map[string]time.Time `bson:"ids"`
+	}
+	err := s.history.FindOne(ctx, bson.M{"_id": historyID(vendorID, templateKey)}).Decode(&h)
 	if IsNotFound(err) {
 		return nil, apperr.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("previous assessment: %w", err)
+		return nil, fmt.Errorf("assessment history: %w", err)
 	}
-	decode(&a)
-	return &a, nil
+	ids := make([]string, 0, len(h.IDs))
+	for id, at := range h.IDs {
+		if at.Before(before) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return h.IDs[ids[i]].After(h.IDs[ids[j]]) })
+	for _, id := range ids {
+		var a assessments.Assessment
+		err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(assessmentListProjection)).Decode(&a)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("previous assessment: %w", err)
+		}
+		for _, st := range statuses {
+			if a.Status == st {
+				decode(&a)
+				return &a, nil
+			}
+		}
+	}
+	return nil, apperr.ErrNotFound
 }
 
 // Update applies one change atomically if the document still matches exp.
