@@ -74,14 +74,6 @@ func (s *Scorer) aggregate(st *state, out *Score) {
 	}
 }
 
-func (st *state) resetOverrides() {
-	for _, i := range st.ovSet {
-		st.ovOf[i] = -1
-	}
-	clear(st.ovs) // drop the reason strings
-	st.ovs, st.ovSet = st.ovs[:0], st.ovSet[:0]
-}
-
 func (st *state) add(i int, w, ws int, seen bool) {
 	st.agg[2*i] += w
 	st.agg[2*i+1] += ws

@@ -31,7 +31,7 @@ type Input struct {
 	AcceptedEvidence map[string]bool
 	// Overrides replace a question's score, keyed by question id.
 	Overrides map[string]Override
-	// Tier is the vendor's tier, 1 (critical) to 4 (low).
+	// Tier is the vendor's tier, 1 (critical) to 4 (low); 0 if unknown.
 	Tier int
 	// Impact, 1–5, is an explicitly assessed impact (see TierFromIntake);
 	// 0 derives it from Tier.

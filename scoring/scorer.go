@@ -266,3 +266,13 @@ func (s *Scorer) Score(in Input) Score {
 	out.Overrides = s.unknownOverrides(in.Overrides, out.Overrides)
 	return out
 }
+
+// resetOverrides leaves the pooled state without overrides for the next
+// call.
+func (st *state) resetOverrides() {
+	for _, i := range st.ovSet {
+		st.ovOf[i] = -1
+	}
+	clear(st.ovs) // drop the reason strings
+	st.ovs, st.ovSet = st.ovs[:0], st.ovSet[:0]
+}
