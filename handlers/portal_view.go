@@ -306,8 +306,10 @@ func (v *portalView) withMissingFields(a *assessments.Assessment, fields []apper
 			continue
 		}
 		s := portalSectionOf(t, id)
+		// The link names the question; the service's message ("This
+		// question is required: …") would only repeat it.
 		v.Missing = append(v.Missing, portalQuestionLink{ID: id, Text: q.Text, Section: s.Title,
-			URL: base + "/s/" + url.PathEscape(s.ID) + "#q-" + id, Comment: f.Message})
+			URL: base + "/s/" + url.PathEscape(s.ID) + "#q-" + id})
 	}
 }
 
