@@ -98,7 +98,7 @@ func (s *Server) outboxShow(c echo.Context) error {
 	}
 	p := s.page(c, m.Subject, "outbox")
 	p.Flash = outboxFlash[c.QueryParam("done")]
-	p.Data = outboxShowPage{M: m, Text: Linkify(m.Text), Relay: s.Outbox.Relay(), CanRetry: currentUser(c).Can(procurement...)}
+	p.Data = outboxShowPage{M: m, Text: linkify(m.Text), Relay: s.Outbox.Relay(), CanRetry: currentUser(c).Can(procurement...)}
 	return c.Render(http.StatusOK, "outbox/show", p)
 }
 
@@ -138,9 +138,9 @@ func (s *Server) recordRetry(c echo.Context, id string) {
 
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"']+`)
 
-// Linkify escapes text and makes its http(s) links clickable; a trailing
+// linkify escapes text and makes its http(s) links clickable; a trailing
 // full stop or bracket is left out of the link.
-func Linkify(text string) template.HTML {
+func linkify(text string) template.HTML {
 	var b strings.Builder
 	last := 0
 	for _, loc := range linkPattern.FindAllStringIndex(text, -1) {
