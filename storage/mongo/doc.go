@@ -19,6 +19,10 @@
 //     field, 1,000 documents of 20 kB). Hot paths look documents up by _id
 //     (a supplier link's token hash is the _id of its own small document);
 //     secondary indexes still serve MongoDB in production;
-//   - leases (outbox, scheduler) are claimed with FindOneAndUpdate on
-//     {lease_until < now} so that several instances never take the same job.
+//   - FindOneAndUpdate and UpdateOne are NOT atomic on FerretDB: it reads the
+//     matching documents, changes them in Go and writes them back by _id, so
+//     two callers with the same filter both succeed. The only write it makes
+//     atomic is an insert under a unique _id (or unique index): claims that
+//     must have one winner insert a document named after the state they saw
+//     (see Outbox.Claim), and dedupe keys become _ids.
 package mongo
