@@ -31,7 +31,7 @@ func Funcs() template.FuncMap {
 			return t.UTC().Format("2006-01-02")
 		},
 		"bytes": HumanBytes,
-		"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"pct":   func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"score": func(f float64) string {
 			if math.IsNaN(f) {
 				return "—"
