@@ -75,6 +75,21 @@ func TestSupplierAnswersInTheBrowser(t *testing.T) {
 	waitSaved(t, b)
 	browsertest.Screenshot(t, b, "follow-up-shown")
 
+	// Keyboard only: Tab from the answer reaches the file picker of the
+	// upload that appeared, and the focus is drawn.
+	browsertest.Do(t, b, chromedp.Focus(chromedp.CSS(`input[name="q.co-iso27001"][value="yes"]`)))
+	focused := ""
+	for i := 0; i < 6 && focused != "file-co-iso27001-certificate"; i++ {
+		browsertest.Do(t, b, chromedp.KeyEvent("\t"))
+		focused = browsertest.Run(t, b, chromedp.Evaluate[string](`document.activeElement.id`))
+	}
+	if focused != "file-co-iso27001-certificate" {
+		t.Errorf("Tab from the answer ends on %q, not on the upload's file picker", focused)
+	}
+	if outline := browsertest.Run(t, b, chromedp.Evaluate[string](`getComputedStyle(document.activeElement).outlineStyle`)); outline == "none" {
+		t.Error("the focused file picker shows no focus outline")
+	}
+
 	// A PDF through the file picker: listed with its size once uploaded.
 	pdf := smallPDF()
 	pdfPath := filepath.Join(t.TempDir(), "iso-27001-certificate.pdf")
