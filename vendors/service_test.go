@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -387,5 +388,43 @@ func TestListSeesOtherInstancesWrites(t *testing.T) {
 	}
 	if list, _, _ := other.List(ctx, vendors.Filter{Overdue: true}); len(list) != 1 || list[0].ID != v.ID {
 		t.Fatalf("overdue flag not seen: %v", list)
+	}
+}
+
+// TestListFollowsConcurrentWrites: writes made at the same moment by
+// several goroutines (or instances) each get their own place in the change
+// log, so another instance's list copy, already loaded, catches up on all
+// of them without a full reload.
+func TestListFollowsConcurrentWrites(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	other := vendors.NewService(vendors.Deps{Store: storemongo.NewVendors(r.db), Staff: storemongo.NewStaffDirectory(r.db),
+		Audit: r.audit, Now: func() time.Time { return r.now }})
+	r.create(t, vendors.Input{Name: "First", Tier: 2})
+	if _, total, err := other.List(ctx, vendors.Filter{}); err != nil || total != 1 {
+		t.Fatalf("first list: %d %v", total, err)
+	}
+	const writers, each = 4, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := r.svc.Create(ctx, staffActor, vendors.Input{Name: fmt.Sprintf("V%d-%d", w, i), Tier: 3}); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	list, total, err := other.List(ctx, vendors.Filter{Per: 200})
+	if err != nil || total != 1+writers*each || len(list) != int(total) {
+		t.Fatalf("after concurrent creates the other copy lists %d, want %d (%v)", total, 1+writers*each, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -21,28 +20,26 @@ import (
 // Lists are served from an in-memory copy of the register. The embedded
 // FerretDB pushes only single _id lookups down to SQLite and decodes every
 // document of a collection for any other query: a filtered page of 10,000
-// vendors took 9 s that way. The copy is kept current through a change log
-// in the "revisions" collection: each write bumps the register's revision
-// and notes the vendor it changed in a ring of recent changes, so a list
-// first reads that one document (an _id lookup), then fetches only the
-// vendors changed since its copy, by _id. A copy too far behind the ring is
-// reloaded whole. All writes filter on _id alone for the same reason.
+// vendors took 9 s that way. The copy is kept current through a change log,
+// (changelog.go): each write appends the id of the vendor it changed
+// under the next sequence number, and a list first looks up the entries
+// after its copy's, one _id lookup each, then re-reads only those vendors.
+// A copy far behind is reloaded whole.
 type Vendors struct {
-	c    *driver.Collection
-	revs *driver.Collection
+	c   *driver.Collection
+	log changeLog
 
 	mu   sync.Mutex
-	rev  int64
+	rev  int64 // the copy includes every change up to this sequence number
 	at   time.Time
 	rows []*vendors.Vendor
 	pos  map[string]int // id → index in rows
 }
 
 const (
-	registerRev = "vendors"
-	// changeRing is how many recent changes the log keeps; a copy further
-	// behind is reloaded whole.
-	changeRing = 128
+	// maxCatchUp is how many changes a copy catches up on by lookups; a
+	// copy further behind is reloaded whole.
+	maxCatchUp = 128
 	// snapshotMaxAge bounds how long a copy is trusted, in case a writer
 	// died between its write and its log entry.
 	snapshotMaxAge = 10 * time.Minute
@@ -62,34 +59,7 @@ var VendorIndexes = []Index{
 
 // NewVendors returns the vendor store.
 func NewVendors(db *driver.Database) *Vendors {
-	return &Vendors{c: db.Collection("vendors"), revs: db.Collection("revisions")}
-}
-
-type change struct {
-	Rev int64  `bson:"rev"`
-	ID  string `bson:"id"`
-}
-
-type revisionDoc struct {
-	Rev int64             `bson:"rev"`
-	Log map[string]change `bson:"log"`
-}
-
-// note records that vendor id changed: it takes the next revision, then
-// writes the ring slot. A reader that sees the revision before its slot
-// finds an older entry there and reloads whole, which is always correct.
-func (s *Vendors) note(ctx context.Context, id string) error {
-	var doc revisionDoc
-	err := s.revs.FindOneAndUpdate(ctx, bson.M{"_id": registerRev}, bson.M{"$inc": bson.M{"rev": int64(1)}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
-	if err != nil {
-		return fmt.Errorf("vendor change log: %w", err)
-	}
-	slot := "log." + strconv.FormatInt(doc.Rev%changeRing, 10)
-	if _, err := s.revs.UpdateOne(ctx, bson.M{"_id": registerRev}, bson.M{"$set": bson.M{slot: change{doc.Rev, id}}}); err != nil {
-		return fmt.Errorf("vendor change log: %w", err)
-	}
-	return nil
+	return &Vendors{c: db.Collection("vendors"), log: newChangeLog(db, "vendors")}
 }
 
 // listProjection leaves out what no list shows, to keep the copy small.
@@ -98,46 +68,34 @@ var listProjection = bson.M{"intake_answers": 0, "score_history": 0, "services":
 // snapshot returns the current copy of the register. Callers must not
 // change the vendors it returns.
 func (s *Vendors) snapshot(ctx context.Context) ([]*vendors.Vendor, error) {
-	var doc revisionDoc
-	err := s.revs.FindOne(ctx, bson.M{"_id": registerRev}).Decode(&doc)
-	if err != nil && !IsNotFound(err) {
-		return nil, fmt.Errorf("vendor change log: %w", err)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fresh := s.rows != nil && time.Since(s.at) < snapshotMaxAge
-	if fresh && s.rev == doc.Rev {
-		return s.rows, nil
-	}
-	if ids, ok := changedSince(doc, s.rev); fresh && ok {
-		if err := s.refresh(ctx, ids); err != nil {
+	if s.rows != nil && time.Since(s.at) < snapshotMaxAge {
+		ids, last, ok, err := s.log.after(ctx, s.rev, maxCatchUp)
+		if err != nil {
 			return nil, err
 		}
-		s.rev = doc.Rev
-		return s.rows, nil
+		if ok {
+			if len(ids) > 0 {
+				if err := s.refresh(ctx, ids); err != nil {
+					return nil, err
+				}
+			}
+			s.rev = last
+			return s.rows, nil
+		}
+	}
+	// The log's end is read before the vendors: a change made during the
+	// reload is then looked up again next time, never missed.
+	head, err := s.log.head(ctx, maxCatchUp)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.reload(ctx); err != nil {
 		return nil, err
 	}
-	s.rev, s.at = doc.Rev, time.Now()
+	s.rev, s.at = head, time.Now()
 	return s.rows, nil
-}
-
-// changedSince lists the vendors changed after revision rev, or reports
-// that the ring no longer covers them all.
-func changedSince(doc revisionDoc, rev int64) ([]string, bool) {
-	if doc.Rev < rev || doc.Rev-rev > changeRing {
-		return nil, false
-	}
-	var ids []string
-	for r := rev + 1; r <= doc.Rev; r++ {
-		c, ok := doc.Log[strconv.FormatInt(r%changeRing, 10)]
-		if !ok || c.Rev != r {
-			return nil, false
-		}
-		ids = append(ids, c.ID)
-	}
-	return ids, true
 }
 
 func (s *Vendors) reload(ctx context.Context) error {
@@ -200,7 +158,7 @@ func (s *Vendors) Insert(ctx context.Context, v *vendors.Vendor) error {
 		}
 		return fmt.Errorf("vendor insert: %w", err)
 	}
-	return s.note(ctx, v.ID)
+	return s.log.note(ctx, v.ID)
 }
 
 // Get returns one vendor.
@@ -249,7 +207,7 @@ func (s *Vendors) Save(ctx context.Context, v *vendors.Vendor, p vendors.Part) e
 	if res.MatchedCount == 0 {
 		return apperr.Wrapf(apperr.ErrNotFound, "no vendor %s", v.ID)
 	}
-	return s.note(ctx, v.ID)
+	return s.log.note(ctx, v.ID)
 }
 
 // sortFields maps the register's sort keys to document fields.
@@ -351,7 +309,7 @@ func (s *Vendors) SetOverdue(ctx context.Context, ids []string) error {
 		if _, err := s.c.UpdateOne(ctx, bson.M{"_id": v.ID}, bson.M{"$set": bson.M{"overdue": want[v.ID]}}); err != nil {
 			return fmt.Errorf("vendor overdue: %w", err)
 		}
-		if err := s.note(ctx, v.ID); err != nil {
+		if err := s.log.note(ctx, v.ID); err != nil {
 			return err
 		}
 	}
