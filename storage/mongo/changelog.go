@@ -3,7 +3,6 @@ package mongo
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"go.mongodb.org/mongo-driver/bson"
 	driver "go.mongodb.org/mongo-driver/mongo"
@@ -109,39 +108,4 @@ func (l changeLog) head(ctx context.Context, step int) (int64, error) {
 		}
 		rev += int64(step)
 	}
-}
-
-// The ring form of a change log: one "revisions" document holding a
-// revision counter and the last changeRing changes. The assessment digests
-// of the portfolio (portfolio.go) use it. Its revision is taken with $inc,
-// which FerretDB applies as read-modify-write, so two simultaneous writers
-// can take the same revision and one change goes unseen until the copy's
-// periodic full reload; changeLog above has no such race.
-const changeRing = 128
-
-type change struct {
-	Rev int64  `bson:"rev"`
-	ID  string `bson:"id"`
-}
-
-type revisionDoc struct {
-	Rev int64             `bson:"rev"`
-	Log map[string]change `bson:"log"`
-}
-
-// changedSince lists the ids changed after revision rev, or reports that
-// the ring no longer covers them all.
-func changedSince(doc revisionDoc, rev int64) ([]string, bool) {
-	if doc.Rev < rev || doc.Rev-rev > changeRing {
-		return nil, false
-	}
-	var ids []string
-	for r := rev + 1; r <= doc.Rev; r++ {
-		c, ok := doc.Log[strconv.FormatInt(r%changeRing, 10)]
-		if !ok || c.Rev != r {
-			return nil, false
-		}
-		ids = append(ids, c.ID)
-	}
-	return ids, true
 }

@@ -37,9 +37,9 @@ type Vendors struct {
 }
 
 const (
-	// maxCatchUp is how many changes a copy catches up on by lookups; a
+	// vendorCatchUp is how many changes a copy catches up on by lookups; a
 	// copy further behind is reloaded whole.
-	maxCatchUp = 128
+	vendorCatchUp = 128
 	// snapshotMaxAge bounds how long a copy is trusted, in case a writer
 	// died between its write and its log entry.
 	snapshotMaxAge = 10 * time.Minute
@@ -71,7 +71,7 @@ func (s *Vendors) snapshot(ctx context.Context) ([]*vendors.Vendor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rows != nil && time.Since(s.at) < snapshotMaxAge {
-		ids, last, ok, err := s.log.after(ctx, s.rev, maxCatchUp)
+		ids, last, ok, err := s.log.after(ctx, s.rev, vendorCatchUp)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +87,7 @@ func (s *Vendors) snapshot(ctx context.Context) ([]*vendors.Vendor, error) {
 	}
 	// The log's end is read before the vendors: a change made during the
 	// reload is then looked up again next time, never missed.
-	head, err := s.log.head(ctx, maxCatchUp)
+	head, err := s.log.head(ctx, vendorCatchUp)
 	if err != nil {
 		return nil, err
 	}
