@@ -1,0 +1,300 @@
+package portfolio
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/questionnaires"
+	"github.com/assayhq/assay/scoring"
+	"github.com/assayhq/assay/vendors"
+)
+
+// View picks the heat map's columns: the ISO/IEC 27001:2022 themes (with
+// the supplier-relationship controls) or the fourteen 2013 domains.
+type View string
+
+const (
+	View2022 View = "2022"
+	View2013 View = "2013"
+)
+
+// ParseView reads a view from a query parameter; anything but "2013" is
+// the 2022 view.
+func ParseView(s string) View {
+	if s == string(View2013) {
+		return View2013
+	}
+	return View2022
+}
+
+// Limits of the dashboard's lists; each links to the full list elsewhere.
+const (
+	HeatRows     = 25
+	ListRows     = 25
+	ReassessDays = 30 // a vendor due for reassessment within this many days is listed
+)
+
+// Count is one bar of a count chart.
+type Count struct {
+	Key   string // "low", … or "none"
+	Label string
+	N     int
+}
+
+// Column is one column of the heat map.
+type Column struct {
+	Key   string // theme, "supplier_controls" or a 2013 domain id
+	Label string // short, for the header
+	Title string // long, for the header's description
+}
+
+// Cell is one heat map cell; Score is nil where the assessment did not
+// cover the column.
+type Cell struct {
+	Column string
+	Score  *float64
+	Grade  string // the score's grade band, which colours the cell
+}
+
+// HeatRow is one vendor of the heat map.
+type HeatRow struct {
+	VendorID     string
+	Vendor       string
+	Tier         int
+	Residual     string
+	Overall      float64
+	Grade        string
+	AssessmentID string
+	Cells        []Cell
+}
+
+// Heat is the heat map: the vendors with the worst residual risk first.
+type Heat struct {
+	Columns []Column
+	Rows    []HeatRow
+	Total   int // vendors with a completed assessment, of which Rows shows the first HeatRows
+}
+
+// Overdue is an open questionnaire past its due date.
+type Overdue struct {
+	AssessmentID string
+	VendorID     string
+	Vendor       string
+	Template     string
+	DueDate      time.Time
+	DaysOverdue  int
+}
+
+// Reassessment is a vendor due for reassessment within ReassessDays, or
+// already past its date (DaysLeft < 0).
+type Reassessment struct {
+	VendorID     string
+	Vendor       string
+	Tier         int
+	Residual     string
+	NextReviewAt time.Time
+	DaysLeft     int
+	// InFlight is the status of an open questionnaire already sent to the
+	// vendor, if any: the reassessment has started.
+	InFlight string
+}
+
+// Dashboard is the portfolio overview.
+type Dashboard struct {
+	At            time.Time
+	View          View
+	Vendors       int     // active vendors
+	Risk          []Count // low … critical, then "none" (not assessed)
+	Findings      []Count // open findings by severity, critical first
+	OpenFindings  int
+	Heat          Heat
+	Overdue       []Overdue
+	OverdueTotal  int
+	Reassess      []Reassessment
+	ReassessTotal int
+}
+
+// Input is what Build works from: the register and the assessment digests
+// as the store holds them (shared, read-only), and the time of the request.
+type Input struct {
+	Vendors     []*vendors.Vendor
+	Assessments []*Assessment
+	Now         time.Time
+	View        View
+}
+
+var severities = []scoring.Level{scoring.LevelCritical, scoring.LevelHigh, scoring.LevelMedium, scoring.LevelLow}
+
+// Build computes the dashboard. Archived vendors and their assessments are
+// left out: they receive no questionnaires and need no decisions. Findings
+// are counted on each vendor's latest completed assessment only, since a
+// reassessment's findings supersede the previous one's.
+func Build(in Input) Dashboard {
+	today := day(in.Now)
+	d := Dashboard{At: in.Now, View: in.View}
+	byID := make(map[string]*Assessment, len(in.Assessments))
+	open := map[string]*Assessment{} // vendor → its open questionnaire
+	for _, a := range in.Assessments {
+		byID[a.ID] = a
+		if a.Status.Open() {
+			if o, ok := open[a.VendorID]; !ok || a.DueDate.Before(o.DueDate) {
+				open[a.VendorID] = a
+			}
+		}
+	}
+	risk := map[string]int{}
+	findings := map[scoring.Level]int{}
+	active := make(map[string]*vendors.Vendor, len(in.Vendors))
+	var assessed []*vendors.Vendor
+	for _, v := range in.Vendors {
+		if v.Archived() {
+			continue
+		}
+		active[v.ID] = v
+		d.Vendors++
+		if vendors.RiskRank(v.ResidualRisk) == 0 {
+			risk["none"]++
+		} else {
+			risk[v.ResidualRisk]++
+		}
+		if v.LatestScore != nil {
+			assessed = append(assessed, v)
+		}
+		if a := byID[v.LastAssessmentID]; a != nil && a.Final != nil {
+			for _, f := range a.Final.Findings {
+				if f.Open() {
+					findings[f.Severity]++
+					d.OpenFindings++
+				}
+			}
+		}
+		if !v.NextReviewAt.IsZero() {
+			left := days(today, day(v.NextReviewAt))
+			if left <= ReassessDays {
+				r := Reassessment{VendorID: v.ID, Vendor: v.Name, Tier: v.Tier, Residual: v.ResidualRisk,
+					NextReviewAt: v.NextReviewAt, DaysLeft: left}
+				if o := open[v.ID]; o != nil {
+					r.InFlight = string(o.Status)
+				}
+				d.Reassess = append(d.Reassess, r)
+			}
+		}
+	}
+	for _, level := range vendors.RiskLevels() {
+		d.Risk = append(d.Risk, Count{Key: level, Label: title(level), N: risk[level]})
+	}
+	d.Risk = append(d.Risk, Count{Key: "none", Label: "Not assessed", N: risk["none"]})
+	for _, s := range severities {
+		d.Findings = append(d.Findings, Count{Key: string(s), Label: title(string(s)), N: findings[s]})
+	}
+	d.Heat = heat(assessed, byID, in.View)
+
+	for _, a := range in.Assessments {
+		if !a.Status.Open() || active[a.VendorID] == nil || a.DueDate.IsZero() {
+			continue
+		}
+		if late := days(day(a.DueDate), today); late > 0 {
+			name := a.TemplateTitle
+			if name == "" {
+				name = a.TemplateKey
+			}
+			d.Overdue = append(d.Overdue, Overdue{AssessmentID: a.ID, VendorID: a.VendorID, Vendor: active[a.VendorID].Name,
+				Template: name, DueDate: a.DueDate, DaysOverdue: late})
+		}
+	}
+	slices.SortFunc(d.Overdue, func(a, b Overdue) int {
+		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.AssessmentID, b.AssessmentID))
+	})
+	d.OverdueTotal = len(d.Overdue)
+	d.Overdue = d.Overdue[:min(len(d.Overdue), ListRows)]
+
+	slices.SortFunc(d.Reassess, func(a, b Reassessment) int {
+		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), cmp.Compare(a.Tier, b.Tier), strings.Compare(a.Vendor, b.Vendor), strings.Compare(a.VendorID, b.VendorID))
+	})
+	d.ReassessTotal = len(d.Reassess)
+	d.Reassess = d.Reassess[:min(len(d.Reassess), ListRows)]
+	return d
+}
+
+// heat orders the assessed vendors worst first (residual risk, then the
+// lower score, then the more critical tier) and fills the first HeatRows.
+func heat(assessed []*vendors.Vendor, byID map[string]*Assessment, view View) Heat {
+	h := Heat{Columns: Columns(view), Total: len(assessed)}
+	slices.SortFunc(assessed, func(a, b *vendors.Vendor) int {
+		return cmp.Or(cmp.Compare(b.RiskRank, a.RiskRank), cmp.Compare(*a.LatestScore, *b.LatestScore),
+			cmp.Compare(a.Tier, b.Tier), strings.Compare(a.NameLower, b.NameLower), strings.Compare(a.ID, b.ID))
+	})
+	for _, v := range assessed[:min(len(assessed), HeatRows)] {
+		row := HeatRow{VendorID: v.ID, Vendor: v.Name, Tier: v.Tier, Residual: v.ResidualRisk,
+			Overall: *v.LatestScore, Grade: v.Grade, AssessmentID: v.LastAssessmentID}
+		var fin *Final
+		if a := byID[v.LastAssessmentID]; a != nil {
+			fin = a.Final
+		}
+		for _, c := range h.Columns {
+			cell := Cell{Column: c.Key}
+			if s, ok := columnScore(fin, c.Key, view); ok {
+				cell.Score, cell.Grade = &s, scoring.Grade(s)
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		h.Rows = append(h.Rows, row)
+	}
+	return h
+}
+
+// SupplierColumn is the heat map column of the supplier-relationship
+// controls A.5.19–A.5.23.
+const SupplierColumn = "supplier_controls"
+
+// Columns lists the heat map's columns for view.
+func Columns(view View) []Column {
+	if view == View2013 {
+		var cols []Column
+		for _, dm := range questionnaires.Domains2013() {
+			cols = append(cols, Column{Key: dm.ID, Label: dm.ID, Title: dm.Title})
+		}
+		return cols
+	}
+	return []Column{
+		{Key: questionnaires.ThemeOrganizational, Label: "Organizational", Title: "Organizational controls (A.5)"},
+		{Key: questionnaires.ThemePeople, Label: "People", Title: "People controls (A.6)"},
+		{Key: questionnaires.ThemePhysical, Label: "Physical", Title: "Physical controls (A.7)"},
+		{Key: questionnaires.ThemeTechnological, Label: "Technological", Title: "Technological controls (A.8)"},
+		{Key: SupplierColumn, Label: "Supplier", Title: "Supplier relationships (A.5.19–A.5.23)"},
+	}
+}
+
+func columnScore(f *Final, key string, view View) (float64, bool) {
+	switch {
+	case f == nil:
+		return 0, false
+	case view == View2013:
+		return f.Domains2013.Get(key)
+	case key == SupplierColumn:
+		if f.SupplierControls == nil {
+			return 0, false
+		}
+		return *f.SupplierControls, true
+	}
+	return f.Themes.Get(key)
+}
+
+// day is the UTC calendar day of t: due dates and review dates are dates,
+// so "overdue" is counted in whole days.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// days counts the whole days from a to b (both midnights).
+func days(a, b time.Time) int { return int(b.Sub(a).Hours() / 24) }
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,627 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/assayhq/assay/apperr"
+	"github.com/assayhq/assay/assessments"
+	"github.com/assayhq/assay/portfolio"
+	"github.com/assayhq/assay/vendors"
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Portfolio implements portfolio.Store.
+//
+// The dashboard aggregates every vendor and every assessment. Reading the
+// assessments themselves for that is out of the question on the embedded
+// FerretDB, which decodes every document of a collection for any query but
+// an _id lookup: a completed assessment with its answers and score details
+// is ~100 KB, and a projected scan of 2,000 of them had not finished after
+// five minutes on the 2-core test machine. Instead:
+//
+//   - every write of an assessment that can change what the dashboard shows
+//     (portfolio.Relevant: status, due date, findings, final score) also
+//     writes a digest of a few hundred bytes to "assessment_digests", by
+//     _id, guarded by the assessment's version so that an older digest
+//     never replaces a newer one; Track wraps the assessments store to do
+//     it;
+//   - each digest write is appended to a change log (seqLog, the vendor
+//     register's design), and each instance keeps an in-memory copy of the
+//     digests that it brings up to date with one _id lookup of the log when
+//     nothing changed, or by re-reading only the changed digests by _id;
+//   - the vendors come from the register's own change-logged copy.
+//
+// A digest is marked dirty before its assessment is written and cleaned by
+// the digest write that follows; a process that dies in between leaves it
+// dirty, and Refresh rebuilds dirty digests from their assessment. The same
+// code runs on MongoDB, where the digests are simply small documents read
+// with the collection's _id index.
+type Portfolio struct {
+	vendors *Vendors
+	source  *Assessments
+	src     *driver.Collection
+	c       *driver.Collection
+	revs    *driver.Collection
+	changes seqLog
+	log     *slog.Logger
+
+	// load lets one caller at a time bring the copy up to date, so that
+	// concurrent first requests load the digests once.
+	load sync.Mutex
+
+	mu    sync.Mutex
+	seq   int64     // the copy includes every change up to this log entry
+	at    time.Time // of the last full load
+	rows  []*portfolio.Assessment
+	pos   map[string]int
+	dirty map[string]bool
+	// pending are digests whose write failed after their assessment's:
+	// Refresh retries them.
+	pending map[string]bool
+}
+
+const (
+	digestsName = "assessment_digests"
+	// digestMaxAge bounds how long a copy is trusted without a full load,
+	// in case a writer died between a digest and its log entry. Log
+	// entries are kept well beyond it (changeLogKeep), so that no copy
+	// young enough to catch up by lookups ever finds one swept away.
+	digestMaxAge  = 10 * time.Minute
+	changeLogKeep = 6 * digestMaxAge
+	// digestCatchUp is how many changes a copy catches up on by lookups; a
+	// copy further behind is reloaded whole.
+	digestCatchUp = 200
+	// backfillBatch is how many digests the first start writes at once.
+	backfillBatch = 500
+)
+
+// PortfolioIndexes: the digests and their log are read by _id; the sweep of
+// old log entries filters on their time.
+var PortfolioIndexes = []Index{
+	{Collection: "assessment_digest_changes", Keys: bson.D{{Key: "at", Value: 1}}},
+}
+
+// NewPortfolio returns the portfolio store over the register's store v and
+// the assessments store a (for rebuilding digests).
+func NewPortfolio(db *driver.Database, v *Vendors, a *Assessments, log *slog.Logger) *Portfolio {
+	return &Portfolio{
+		vendors: v, source: a, src: db.Collection("assessments"), c: db.Collection(digestsName),
+		revs:    db.Collection("revisions"),
+		changes: seqLog{name: digestsName, entries: db.Collection("assessment_digest_changes"), hints: db.Collection("revisions")},
+		log:     log, pending: map[string]bool{},
+	}
+}
+
+// digestDoc is a digest as stored: Dirty is set before the assessment is
+// written and cleared by the digest write that follows.
+type digestDoc struct {
+	portfolio.Assessment `bson:",inline"`
+	Dirty                bool `bson:"dirty,omitempty"`
+}
+
+// Vendors returns the register's copy.
+func (p *Portfolio) Vendors(ctx context.Context) ([]*vendors.Vendor, error) {
+	return p.vendors.snapshot(ctx)
+}
+
+// Assessments returns the current copy of the digests: one _id lookup of
+// the change log when nothing changed, else the changed digests by _id.
+func (p *Portfolio) Assessments(ctx context.Context) ([]*portfolio.Assessment, error) {
+	p.mu.Lock()
+	rows, seq, at := p.rows, p.seq, p.at
+	p.mu.Unlock()
+	if rows != nil && time.Since(at) < digestMaxAge {
+		ids, _, ok, err := p.changes.after(ctx, seq, 1)
+		if err != nil {
+			return nil, err
+		}
+		if ok && len(ids) == 0 {
+			return rows, nil
+		}
+	}
+	// One caller at a time brings the copy up to date; the others wait
+	// and then find little or nothing left to do.
+	p.load.Lock()
+	defer p.load.Unlock()
+	return p.update(ctx, false)
+}
+
+// update catches the copy up on the log, or loads it whole when it is
+// missing, too old or too far behind (or when whole is set). The caller
+// holds p.load.
+func (p *Portfolio) update(ctx context.Context, whole bool) ([]*portfolio.Assessment, error) {
+	p.mu.Lock()
+	rows, seq, at := p.rows, p.seq, p.at
+	p.mu.Unlock()
+	if rows != nil && !whole && time.Since(at) < digestMaxAge {
+		ids, last, ok, err := p.changes.after(ctx, seq, digestCatchUp)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return p.apply(ctx, last, ids)
+		}
+	}
+	return p.reload(ctx)
+}
+
+// apply brings the copy to log entry last by re-reading the changed
+// digests, into a new slice so that dashboards still reading the old one
+// see a consistent copy.
+func (p *Portfolio) apply(ctx context.Context, last int64, ids []string) ([]*portfolio.Assessment, error) {
+	fresh := make(map[string]*digestDoc, len(ids))
+	for _, id := range ids {
+		if _, done := fresh[id]; done {
+			continue
+		}
+		d := new(digestDoc)
+		err := p.c.FindOne(ctx, bson.M{"_id": id}).Decode(d)
+		if IsNotFound(err) {
+			d = nil // deleted with its assessment
+		} else if err != nil {
+			return nil, fmt.Errorf("assessment digest %s: %w", id, err)
+		}
+		fresh[id] = d
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rows := p.rows
+	if len(fresh) > 0 {
+		rows = slices.Clone(p.rows)
+	}
+	for id, d := range fresh {
+		i, known := p.pos[id]
+		switch {
+		case d == nil && known:
+			end := len(rows) - 1
+			rows[i] = rows[end]
+			p.pos[rows[i].ID] = i
+			rows = rows[:end]
+			delete(p.pos, id)
+		case d == nil:
+		case known:
+			rows[i] = &d.Assessment
+		default:
+			p.pos[id] = len(rows)
+			rows = append(rows, &d.Assessment)
+		}
+		if d != nil && d.Dirty {
+			p.dirty[id] = true
+		} else {
+			delete(p.dirty, id)
+		}
+	}
+	p.rows, p.seq = rows, last
+	return rows, nil
+}
+
+// reload reads every digest, first making those of assessments written
+// before digests existed. The log's end is read before the digests: a
+// change made during the scan is looked up again next time, never missed.
+func (p *Portfolio) reload(ctx context.Context) ([]*portfolio.Assessment, error) {
+	var state struct {
+		Backfilled bool `bson:"backfilled"`
+	}
+	err := p.revs.FindOne(ctx, bson.M{"_id": digestsName}).Decode(&state)
+	if err != nil && !IsNotFound(err) {
+		return nil, fmt.Errorf("assessment digests: %w", err)
+	}
+	if !state.Backfilled {
+		if err := p.backfill(ctx); err != nil {
+			return nil, err
+		}
+	}
+	head, err := p.changes.head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := p.c.Find(ctx, bson.M{}, options.Find().SetBatchSize(2000))
+	if err != nil {
+		return nil, fmt.Errorf("assessment digests: %w", err)
+	}
+	defer cur.Close(ctx)
+	rows := []*portfolio.Assessment{}
+	pos := map[string]int{}
+	dirty := map[string]bool{}
+	for cur.Next(ctx) {
+		d := new(digestDoc)
+		if err := cur.Decode(d); err != nil {
+			return nil, fmt.Errorf("assessment digests: %w", err)
+		}
+		pos[d.ID] = len(rows)
+		rows = append(rows, &d.Assessment)
+		if d.Dirty {
+			dirty[d.ID] = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("assessment digests: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rows, p.pos, p.dirty, p.seq, p.at = rows, pos, dirty, head, time.Now()
+	return rows, nil
+}
+
+// backfillProjection is what a digest is made of.
+var backfillProjection = bson.M{
+	"vendor_id": 1, "vendor_name": 1, "template_key": 1, "template_version": 1, "template_snapshot": 1,
+	"status": 1, "due_date": 1, "completed_at": 1, "findings": 1, "version": 1,
+	"final_score.overall": 1, "final_score.grade": 1, "final_score.risk": 1, "final_score.themes": 1,
+	"final_score.supplier_controls": 1, "final_score.domains_2013": 1, "final_score.findings": 1,
+}
+
+// backfill makes the digest of every assessment that has none: once per
+// database, when digests are first used on it. A digest that exists was
+// written by a tracked write and is kept.
+func (p *Portfolio) backfill(ctx context.Context) error {
+	cur, err := p.src.Find(ctx, bson.M{}, options.Find().SetProjection(backfillProjection).SetBatchSize(backfillBatch))
+	if err != nil {
+		return fmt.Errorf("assessment digests backfill: %w", err)
+	}
+	defer cur.Close(ctx)
+	batch := make([]any, 0, backfillBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := p.c.InsertMany(ctx, batch, options.InsertMany().SetOrdered(false))
+		batch = batch[:0]
+		if err != nil && !onlyDuplicates(err) {
+			return fmt.Errorf("assessment digests backfill: %w", err)
+		}
+		return nil
+	}
+	n := 0
+	titles := map[string]string{} // snapshot → title; a missing snapshot is looked up once
+	for cur.Next(ctx) {
+		var a assessmentDoc
+		if err := cur.Decode(&a); err != nil {
+			return fmt.Errorf("assessment digests backfill: %w", err)
+		}
+		title, ok := titles[a.Snapshot]
+		if !ok {
+			if t, err := p.source.snapshot(ctx, a.Snapshot); err == nil {
+				title = t.Title
+			}
+			titles[a.Snapshot] = title
+		}
+		batch = append(batch, digestDoc{Assessment: portfolio.Digest(&a.Assessment, title)})
+		n++
+		if len(batch) == backfillBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("assessment digests backfill: %w", err)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	_, err = p.revs.UpdateOne(ctx, bson.M{"_id": digestsName}, bson.M{"$set": bson.M{"backfilled": true}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("assessment digests backfill: %w", err)
+	}
+	if n > 0 && p.log != nil {
+		p.log.Info("made the portfolio digests of existing assessments", "assessments", n)
+	}
+	return nil
+}
+
+// onlyDuplicates reports whether every error of a bulk write is a
+// duplicate key: digests that exist already.
+func onlyDuplicates(err error) bool {
+	var bw driver.BulkWriteException
+	if !errors.As(err, &bw) || bw.WriteConcernError != nil || len(bw.WriteErrors) == 0 {
+		return IsDuplicate(err)
+	}
+	for _, we := range bw.WriteErrors {
+		if !driver.IsDuplicateKeyError(we) {
+			return false
+		}
+	}
+	return true
+}
+
+// Refresh rebuilds dirty and failed digests, brings the copy up to date and
+// loads it whole once it is older than digestMaxAge, so that requests
+// rarely have more than a change or two to apply and never wait for a
+// periodic full load. The worker calls it every few seconds.
+func (p *Portfolio) Refresh(ctx context.Context) error {
+	p.mu.Lock()
+	todo := make([]string, 0, len(p.dirty)+len(p.pending))
+	for id := range p.dirty {
+		todo = append(todo, id)
+	}
+	for id := range p.pending {
+		if !p.dirty[id] {
+			todo = append(todo, id)
+		}
+	}
+	// Reloading a little before the copy's age runs out keeps requests
+	// from meeting an expired copy.
+	whole := p.rows != nil && time.Since(p.at) >= digestMaxAge-time.Minute
+	p.mu.Unlock()
+	slices.Sort(todo)
+	for _, id := range todo {
+		if err := p.sync(ctx, id); err != nil {
+			return err
+		}
+	}
+	p.load.Lock()
+	defer p.load.Unlock()
+	_, err := p.update(ctx, whole)
+	return err
+}
+
+// Run calls Refresh every interval, and sweeps old change log entries
+// every changeLogKeep, until ctx ends.
+func (p *Portfolio) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var swept time.Time
+	for {
+		err := p.Refresh(ctx)
+		if err == nil && time.Since(swept) >= changeLogKeep {
+			err = p.changes.sweep(ctx, time.Now().Add(-changeLogKeep))
+			swept = time.Now()
+		}
+		if err != nil && ctx.Err() == nil && p.log != nil {
+			p.log.Warn("refreshing the portfolio digests", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sync rebuilds the digest of assessment id from the assessment.
+func (p *Portfolio) sync(ctx context.Context, id string) error {
+	a, err := p.source.Get(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		digestWrites.Lock()
+		defer digestWrites.Unlock()
+		if _, err := p.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+			return fmt.Errorf("assessment digest %s: %w", id, err)
+		}
+		return p.done(ctx, id)
+	}
+	if err != nil {
+		return err
+	}
+	return p.put(ctx, portfolio.Digest(a, ""))
+}
+
+// FerretDB applies an update by reading the document, changing it in Go and
+// writing it back (doc.go), so a digest write racing a dirty mark could
+// lose it. Digest writes are serialized within the process: the embedded
+// FerretDB serves a single process, and on MongoDB each of these updates is
+// atomic across instances.
+var digestWrites sync.Mutex
+
+// put writes a clean digest unless a newer one is stored, and notes it.
+func (p *Portfolio) put(ctx context.Context, d portfolio.Assessment) error {
+	digestWrites.Lock()
+	defer digestWrites.Unlock()
+	_, err := p.c.ReplaceOne(ctx, bson.M{"_id": d.ID, "version": bson.M{"$lte": d.Version}}, digestDoc{Assessment: d},
+		options.Replace().SetUpsert(true))
+	if err != nil && !IsDuplicate(err) { // a duplicate: a newer digest is stored
+		return fmt.Errorf("assessment digest %s: %w", d.ID, err)
+	}
+	return p.done(ctx, d.ID)
+}
+
+// done notes a digest change in the log and forgets a pending retry; the
+// caller holds digestWrites.
+func (p *Portfolio) done(ctx context.Context, id string) error {
+	if err := p.changes.note(ctx, id); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	delete(p.pending, id)
+	p.mu.Unlock()
+	return nil
+}
+
+// markDirty flags the digest of id before its assessment is written. A new
+// assessment gets a stub digest (version 0, which any real digest
+// replaces); an existing one without a digest yet (before the backfill) is
+// left alone, since the digest written after the update covers it. It
+// reports whether a digest is now marked.
+func (p *Portfolio) markDirty(ctx context.Context, id string, create bool) (bool, error) {
+	digestWrites.Lock()
+	defer digestWrites.Unlock()
+	res, err := p.c.UpdateOne(ctx, bson.M{"_id": id},
+		bson.M{"$set": bson.M{"dirty": true}, "$setOnInsert": bson.M{"version": int64(0)}},
+		options.Update().SetUpsert(create))
+	if err != nil {
+		return false, fmt.Errorf("assessment digest %s: %w", id, err)
+	}
+	return res.MatchedCount+res.UpsertedCount > 0, nil
+}
+
+// settled handles a failed digest write after its assessment was written:
+// the write itself succeeded, so it is not failed for this; Refresh
+// retries the digest.
+func (p *Portfolio) settled(id string, err error) {
+	if err == nil {
+		return
+	}
+	p.mu.Lock()
+	p.pending[id] = true
+	p.mu.Unlock()
+	if p.log != nil {
+		p.log.Warn("portfolio digest not written; retrying", "assessment", id, "err", err)
+	}
+}
+
+// Track returns st with the digests kept: every write that can change a
+// digest marks it dirty, writes the assessment, then rebuilds the digest.
+// Every assessment write must go through it (the app wires it in front of
+// the assessments store).
+func (p *Portfolio) Track(st assessments.Store) assessments.Store {
+	return &trackedAssessments{Store: st, p: p}
+}
+
+type trackedAssessments struct {
+	assessments.Store
+	p *Portfolio
+}
+
+func (t *trackedAssessments) Insert(ctx context.Context, a *assessments.Assessment) error {
+	if _, err := t.p.markDirty(ctx, a.ID, true); err != nil {
+		return err
+	}
+	if err := t.Store.Insert(ctx, a); err != nil {
+		// The stub goes with the failed insert (or becomes the digest of
+		// the assessment already stored under that id).
+		t.p.settled(a.ID, t.p.sync(ctx, a.ID))
+		return err
+	}
+	t.p.settled(a.ID, t.p.put(ctx, portfolio.Digest(a, "")))
+	return nil
+}
+
+func (t *trackedAssessments) Delete(ctx context.Context, id string) error {
+	if err := t.Store.Delete(ctx, id); err != nil {
+		return err
+	}
+	t.p.settled(id, t.p.sync(ctx, id))
+	return nil
+}
+
+func (t *trackedAssessments) Update(ctx context.Context, id string, exp assessments.Expect, ch assessments.Change) error {
+	if !portfolio.Relevant(ch) {
+		return t.Store.Update(ctx, id, exp, ch)
+	}
+	marked, err := t.p.markDirty(ctx, id, false)
+	if err != nil {
+		return err
+	}
+	if err := t.Store.Update(ctx, id, exp, ch); err != nil {
+		if marked {
+			// Nothing changed, but the digest is dirty now: rebuild it.
+			t.p.settled(id, t.p.sync(ctx, id))
+		}
+		return err
+	}
+	t.p.settled(id, t.p.sync(ctx, id))
+	return nil
+}
+
+// seqLog is an append-only log of changed document ids, the vendor
+// register's design: entry n is the document "<name>:<n>" in entries,
+// taken by inserting it, the one write FerretDB makes atomic, so two
+// writers never share a number and the log has no gaps. The last number
+// noted is kept in hints as a starting point for finding the end.
+type seqLog struct {
+	name    string
+	entries *driver.Collection
+	hints   *driver.Collection
+}
+
+type seqEntry struct {
+	Key string    `bson:"_id"`
+	ID  string    `bson:"id"`
+	At  time.Time `bson:"at"`
+}
+
+func (l seqLog) key(n int64) string { return fmt.Sprintf("%s:%012d", l.name, n) }
+
+// hint returns the last number noted; it may lag behind the log.
+func (l seqLog) hint(ctx context.Context) (int64, error) {
+	var doc struct {
+		Rev int64 `bson:"rev"`
+	}
+	err := l.hints.FindOne(ctx, bson.M{"_id": l.name}).Decode(&doc)
+	if err != nil && !IsNotFound(err) {
+		return 0, fmt.Errorf("%s change log: %w", l.name, err)
+	}
+	return doc.Rev, nil
+}
+
+// note appends "id changed" under the first free number after the hint.
+func (l seqLog) note(ctx context.Context, id string) error {
+	n, err := l.hint(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		n++
+		_, err := l.entries.InsertOne(ctx, seqEntry{Key: l.key(n), ID: id, At: time.Now().UTC()})
+		if err == nil {
+			break
+		}
+		if !IsDuplicate(err) {
+			return fmt.Errorf("%s change log: %w", l.name, err)
+		}
+	}
+	// A racing writer may note a smaller number: the hint only shortens
+	// the search for the end of the log.
+	_, err = l.hints.UpdateOne(ctx, bson.M{"_id": l.name}, bson.M{"$set": bson.M{"rev": n}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("%s change log: %w", l.name, err)
+	}
+	return nil
+}
+
+// after returns the ids changed after entry n, in order, and the last
+// entry's number; more than limit changes is reported as not ok.
+func (l seqLog) after(ctx context.Context, n int64, limit int) ([]string, int64, bool, error) {
+	var ids []string
+	for {
+		var e seqEntry
+		err := l.entries.FindOne(ctx, bson.M{"_id": l.key(n + 1)}).Decode(&e)
+		if IsNotFound(err) {
+			return ids, n, true, nil
+		}
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("%s change log: %w", l.name, err)
+		}
+		if len(ids) == limit {
+			return nil, 0, false, nil
+		}
+		ids = append(ids, e.ID)
+		n++
+	}
+}
+
+// head returns the number of the log's last entry.
+func (l seqLog) head(ctx context.Context) (int64, error) {
+	n, err := l.hint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		_, last, ok, err := l.after(ctx, n, digestCatchUp)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return last, nil
+		}
+		n += digestCatchUp
+	}
+}
+
+// sweep deletes the entries noted before cutoff. Entries are only read by
+// copies that caught up after them, and a copy is reloaded whole well
+// before it could need a swept one (changeLogKeep).
+func (l seqLog) sweep(ctx context.Context, cutoff time.Time) error {
+	if _, err := l.entries.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": cutoff}}); err != nil {
+		return fmt.Errorf("%s change log sweep: %w", l.name, err)
+	}
+	return nil
+}
