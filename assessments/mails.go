@@ -92,18 +92,16 @@ type SubmittedMail struct {
 	Resubmitted bool
 }
 
-// ClarificationMail is the data of the "clarification" mail template. Like
-// a reminder it points at the invitation of LinkSentAt, whose link opens on
-// the reopened questions.
+// ClarificationMail is the data of the "clarification" mail template.
 type ClarificationMail struct {
-	Company    string
-	Vendor     string
-	Contact    string
-	Template   string
-	Question   string
-	Comment    string
-	DueDate    time.Time
-	LinkSentAt time.Time
+	Company  string
+	Vendor   string
+	Contact  string
+	Template string
+	Question string
+	Comment  string
+	DueDate  time.Time
+	Link     string // opens on the reopened questions
 }
 
 // RemediationMail is the data of the "remediation" mail template.

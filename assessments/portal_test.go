@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/apperr"
 	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/questionnaires"
+	"github.com/assayhq/assay/testenv"
 )
 
 // pdf is a small file that sniffs as a PDF.
@@ -232,7 +233,17 @@ func TestClarificationReopensOneQuestion(t *testing.T) {
 	}
 	m := r.mails(a.ContactEmail, assessments.MailClarification)
 	if len(m) != 1 || !strings.Contains(m[0].Text, "how do you restore") || !strings.Contains(m[0].Text, "Do you back up our data daily?") {
-		t.Errorf("clarification mail: %v", m)
+		t.Fatalf("clarification mail: %v", m)
+	}
+	link, err := testenv.LinkIn(m[0].Text, "https://assay.example.test/q/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailed := strings.TrimPrefix(link, "https://assay.example.test/q/")
+	for name, tk := range map[string]string{"mailed link": mailed, "invitation link": tok} {
+		if got, err := r.svc.Portal(ctx, tk); err != nil || got.ID != a.ID {
+			t.Errorf("%s after the clarification: %v", name, err)
+		}
 	}
 
 	if _, err := r.svc.SaveAnswers(ctx, supplier, tok, map[string]any{"gov.policy": "no"}); !errors.Is(err, apperr.ErrConflict) {
@@ -253,6 +264,18 @@ func TestClarificationReopensOneQuestion(t *testing.T) {
 	}
 	if n := r.mails("reviewer@example.test", assessments.MailSubmitted); len(n) != 2 || !strings.HasPrefix(n[0].Subject, "Clarified") {
 		t.Errorf("reviewers were not told of the resubmission: %d", len(n))
+	}
+	// A resend retires every earlier link, the mailed one included.
+	if err := r.svc.RequestClarification(ctx, reviewer, a.ID, "gov.policy", "And the approval date?"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.Resend(ctx, staff, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	for name, tk := range map[string]string{"mailed link": mailed, "invitation link": tok} {
+		if _, err := r.svc.Portal(ctx, tk); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("%s after a resend: %v", name, err)
+		}
 	}
 }
 

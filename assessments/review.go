@@ -90,8 +90,9 @@ func (s *Service) guarded(ctx context.Context, id string, f func(a *Assessment) 
 }
 
 // RequestClarification reopens one question for the supplier with the
-// reviewer's comment and mails them. The link they already have opens on
-// the reopened questions; it is kept valid for at least LinkValidDays.
+// reviewer's comment and mails them a link, which like the one they
+// already have opens on the reopened questions; both stay valid for at
+// least LinkValidDays.
 func (s *Service) RequestClarification(ctx context.Context, actor audit.Actor, id, questionID, comment string) error {
 	comment, err := checkComment("comment", comment, true)
 	if err != nil {
@@ -122,9 +123,15 @@ func (s *Service) RequestClarification(ctx context.Context, actor audit.Actor, i
 	s.record(ctx, actor, "assessment.clarification", "assessment", id,
 		map[string]any{"status": a.Status}, map[string]any{"question_id": questionID, "comment": comment})
 	q, _ := a.Template.Question(questionID)
+	// Only the hash of the supplier's link is stored, so the mail carries a
+	// further link; the one they have keeps working too.
+	token, hash := newToken()
+	if err := s.d.Store.AddLink(ctx, id, a.TokenHash, hash); err != nil {
+		return fmt.Errorf("the question was reopened but no link could be made for the mail: %w", err)
+	}
 	m, err := s.message("clarification", MailClarification, id, []string{a.ContactEmail}, ClarificationMail{
 		Company: s.d.Settings.Company, Vendor: a.VendorName, Contact: a.ContactName, Template: a.Template.Title,
-		Question: q.Text, Comment: comment, DueDate: a.DueDate, LinkSentAt: a.LinkSentAt,
+		Question: q.Text, Comment: comment, DueDate: a.DueDate, Link: s.Link(token),
 	})
 	if err != nil {
 		return err

@@ -25,6 +25,9 @@ type Store interface {
 	// Previous returns the newest assessment of vendorID and templateKey in
 	// one of statuses created before the given time, or apperr.ErrNotFound.
 	Previous(ctx context.Context, vendorID, templateKey string, statuses []Status, before time.Time) (*Assessment, error)
+	// AddLink makes hash a further link to assessment id, valid as long as
+	// primaryHash is its current link; a resend or revoke withdraws it.
+	AddLink(ctx context.Context, id, primaryHash, hash string) error
 	// Update applies ch to assessment id if it still matches exp; it returns
 	// apperr.ErrNotFound for an unknown id and apperr.ErrConflict when the
 	// document no longer matches.

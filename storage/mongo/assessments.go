@@ -46,6 +46,10 @@ type Assessments struct {
 type linkDoc struct {
 	ID           string `bson:"_id"` // the token's hash
 	AssessmentID string `bson:"assessment_id"`
+	// Primary is the assessment's token hash when this link was made: an
+	// extra link (AddLink) works only while that link is current, so a
+	// resend retires it even if deleting it failed.
+	Primary string `bson:"primary,omitempty"`
 }
 
 // FerretDB (v1) applies an update by reading the document, changing it in
@@ -233,7 +237,7 @@ func (s *Assessments) Get(ctx context.Context, id string) (*assessments.Assessme
 
 // ByTokenHash returns the assessment a link's token opens. A link left
 // behind by an interrupted resend opens nothing: the assessment must still
-// carry the hash.
+// carry the hash the link was made for.
 func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessments.Assessment, error) {
 	var l linkDoc
 	err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
@@ -247,10 +251,23 @@ func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessment
 	if err != nil {
 		return nil, err
 	}
-	if a.TokenHash != hash {
+	primary := l.Primary
+	if primary == "" {
+		primary = l.ID
+	}
+	if a.TokenHash != primary {
 		return nil, apperr.ErrNotFound
 	}
 	return a, nil
+}
+
+// AddLink makes hash a further link to assessment id for as long as
+// primaryHash is its current link.
+func (s *Assessments) AddLink(ctx context.Context, id, primaryHash, hash string) error {
+	if _, err := s.links.InsertOne(ctx, linkDoc{ID: hash, AssessmentID: id, Primary: primaryHash}); err != nil {
+		return fmt.Errorf("inserting assessment link: %w", err)
+	}
+	return nil
 }
 
 // whole reads an assessment with its template snapshot.
