@@ -134,9 +134,6 @@ func NewService(d Deps) *Service {
 	return &Service{d: d}
 }
 
-// Settings returns the settings the service runs with.
-func (s *Service) Settings() Settings { return s.d.Settings }
-
 func (s *Service) now() time.Time { return s.d.Now().UTC() }
 
 // Link returns the supplier link for a token.

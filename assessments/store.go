@@ -53,7 +53,6 @@ type Change struct {
 	StartedAt   time.Time
 	SubmittedAt time.Time
 	CompletedAt time.Time
-	PreviousID  string
 
 	Answers      map[string]Answer // set answers.<qid>
 	ClearAnswers []string          // unset answers.<qid>

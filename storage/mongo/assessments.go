@@ -459,7 +459,6 @@ func updateOf(ch assessments.Change) (bson.M, error) {
 	}
 	str("status", string(ch.Status))
 	str("token_hash", ch.TokenHash)
-	str("previous_id", ch.PreviousID)
 	at("due_date", ch.DueDate)
 	at("expires_at", ch.ExpiresAt)
 	at("link_sent_at", ch.LinkSentAt)
