@@ -22,17 +22,9 @@ func (s *Scorer) findings(st *state, controls []ControlScore, qd []QuestionScore
 	nq := 0
 	for i, c := range st.listed {
 		tc := &s.controls[c]
-		below, zero := int32(0), false
-		for _, qi := range tc.questions {
-			if p := qd[qi].Score; p != nil {
-				if *p < FindingThreshold {
-					below++
-				}
-				zero = zero || *p == 0
-			}
-		}
 		st.finding[i] = -1
-		if t := st.tenths[i]; t < 10*FindingThreshold || (tc.cat.key && zero) {
+		if t := st.tenths[i]; t < 10*FindingThreshold || (tc.cat.key && st.zero[c]) {
+			below := st.below[c]
 			st.finding[i] = below
 			st.priority[i], st.severity[i] = severity(t, controls[i].Weight, impact, tc.cat.key)
 			perLevel[st.severity[i].Rank()]++

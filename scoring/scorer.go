@@ -48,6 +48,8 @@ type state struct {
 	w, ws    []int      // per control: Σ weight, Σ weight × score of counted questions
 	nq       []int32    // per control: counted questions
 	assessed []bool     // per control: some counted question was answered or overridden
+	below    []int32    // per control: counted questions scoring below FindingThreshold
+	zero     []bool     // per control: some counted question scores 0
 	ovOf     []int32    // per question: index into ovs, or -1
 	ovs      []Override // the overrides of template questions
 	ovSet    []int32    // the questions with an override, to reset ovOf
@@ -123,6 +125,8 @@ func NewScorer(t *questionnaires.Template) *Scorer {
 			ws:       make([]int, nc),
 			nq:       make([]int32, nc),
 			assessed: make([]bool, nc),
+			below:    make([]int32, nc),
+			zero:     make([]bool, nc),
 			listed:   make([]int32, 0, nc),
 			tenths:   make([]int, nc),
 			finding:  make([]int32, nc),
@@ -184,6 +188,8 @@ func (s *Scorer) Score(in Input) Score {
 	clear(st.ws)
 	clear(st.nq)
 	clear(st.assessed)
+	clear(st.below)
+	clear(st.zero)
 	clear(st.agg)
 	clear(st.aggSeen)
 	st.listed = st.listed[:0]
@@ -249,11 +255,17 @@ func (s *Scorer) Score(in Input) Score {
 		nums[i] = float64(score)
 		d.Score = &nums[i]
 		assessed := d.Answered || d.Overridden
+		var below int32
+		if score < FindingThreshold {
+			below = 1
+		}
 		for _, c := range q.controls {
 			st.w[c] += q.weight
 			st.ws[c] += q.weight * score
 			st.nq[c]++
 			st.assessed[c] = st.assessed[c] || assessed
+			st.below[c] += below
+			st.zero[c] = st.zero[c] || score == 0
 		}
 	}
 
