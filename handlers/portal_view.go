@@ -92,8 +92,19 @@ type portalQuestionView struct {
 	Display  string // the answer as text, for locked questions
 	Value    string // text, number and date inputs
 	Options  []portalOptionView
-	Select   bool // single choice with many options: a select, not radios
 	Error    string
+
+	// How the question is asked, decided here rather than by comparisons in
+	// the template, which cost a reflective call each on every render.
+	Name        string // the form field: q.<id>
+	Control     string // the input type: radio, checkbox, text, number, date
+	Group       bool   // radios or checkboxes in a fieldset
+	Select      bool   // single choice with many options: a select, not radios
+	LongText    bool
+	Number      bool
+	Date        bool
+	File        bool
+	Describedby string // help text and error message ids
 
 	Prefilled bool
 	Reopened  *assessments.Clarification
@@ -105,6 +116,7 @@ type portalQuestionView struct {
 }
 
 type portalOptionView struct {
+	InputID string
 	Value   string
 	Label   string
 	Checked bool
@@ -271,14 +283,43 @@ func (v *portalView) questions(a *assessments.Assessment, evidence []assessments
 			cur = vals
 		}
 		qv.Value = strings.Join(cur, "")
-		for _, o := range q.EffectiveOptions() {
-			qv.Options = append(qv.Options, portalOptionView{Value: o.Value, Label: o.Label, Checked: portalHas(cur, o.Value)})
+		for i, o := range q.EffectiveOptions() {
+			qv.Options = append(qv.Options, portalOptionView{InputID: "in-" + q.ID + "-" + strconv.Itoa(i),
+				Value: o.Value, Label: o.Label, Checked: portalHas(cur, o.Value)})
 		}
-		qv.Select = q.Type == questionnaires.TypeSingleChoice && len(qv.Options) > portalMaxRadios
+		qv.setControl(q)
 		qv.Display = portalDisplay(q, answers[q.ID])
 		out = append(out, qv)
 	}
 	return out
+}
+
+// setControl decides the input of q.
+func (qv *portalQuestionView) setControl(q questionnaires.Question) {
+	qv.Name = "q." + q.ID
+	qv.Describedby = "err-" + q.ID
+	if q.Help != "" {
+		qv.Describedby = "help-" + q.ID + " " + qv.Describedby
+	}
+	switch q.Type {
+	case questionnaires.TypeYesNo, questionnaires.TypeYesNoNA:
+		qv.Group, qv.Control = true, "radio"
+	case questionnaires.TypeSingleChoice:
+		qv.Select = len(qv.Options) > portalMaxRadios
+		qv.Group, qv.Control = !qv.Select, "radio"
+	case questionnaires.TypeMultiChoice:
+		qv.Group, qv.Control = true, "checkbox"
+	case questionnaires.TypeLongText:
+		qv.LongText = true
+	case questionnaires.TypeNumber:
+		qv.Number, qv.Control = true, "number"
+	case questionnaires.TypeDate:
+		qv.Date, qv.Control = true, "date"
+	case questionnaires.TypeFile:
+		qv.File = true
+	default:
+		qv.Control = "text"
+	}
 }
 
 // withMissing lists the required visible questions still open.

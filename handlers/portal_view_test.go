@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"io"
 	"net/url"
 	"reflect"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/assessments"
+	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/questionnaires"
 )
 
@@ -197,5 +199,54 @@ func TestPortalViewCountsVisibleQuestionsPerSection(t *testing.T) {
 	}
 	if err := v.withSection(a, ev, "missing", nil, nil); err == nil {
 		t.Error("an unknown section must be an error")
+	}
+}
+
+// BenchmarkPortalSectionView isolates what the portal adds to a section
+// request besides the database: building the view of the largest section
+// of the full ISO questionnaire, half answered, and rendering the page.
+func BenchmarkPortalSectionView(b *testing.B) {
+	lib, err := questionnaires.Library()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tpl *questionnaires.Template
+	for _, t := range lib {
+		if t.Key == "iso27001-2022-supplier-full" {
+			tpl = t
+		}
+	}
+	if tpl == nil {
+		b.Fatal("no full ISO template in the library")
+	}
+	section := tpl.Sections[0]
+	for _, s := range tpl.Sections {
+		if len(s.Questions) > len(section.Questions) {
+			section = s
+		}
+	}
+	a := &assessments.Assessment{ID: "a1", Template: tpl, Status: assessments.StatusInProgress, VendorName: "Acme",
+		Answers: map[string]assessments.Answer{}}
+	for i, q := range tpl.Questions() {
+		if i%2 == 0 && (q.Type == questionnaires.TypeYesNo || q.Type == questionnaires.TypeYesNoNA) {
+			a.Answers[q.ID] = assessments.AnswerOf("yes", time.Time{})
+		}
+	}
+	r, err := frontend.NewRenderer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := newPortalView(portalInput{token: "tok", company: "Example Corp", a: a, maxBytes: 50 << 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := v.withSection(a, nil, section.ID, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Render(io.Discard, "portal/section", frontend.Page{Title: section.Title, Company: "Example Corp", Data: v}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
