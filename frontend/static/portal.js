@@ -236,7 +236,10 @@
     }
     setAnswer(qid, v);
     applyLocalRules();
-    if (sent[qid] === JSON.stringify(v) && !invalid[qid] && !(qid in pending)) { return; }
+    // The "change" that follows "input" repeats a value already saved; a
+    // value equal to the last saved one while another is on its way is not
+    // a repeat, since the one on its way will overwrite it.
+    if (sent[qid] === JSON.stringify(v) && !invalid[qid] && !(qid in pending) && !inflight[qid]) { return; }
     pending[qid] = v;
     clearTimeout(timers[qid]);
     timers[qid] = setTimeout(function () { timers[qid] = null; flush(qid); }, DEBOUNCE_MS);
@@ -324,7 +327,8 @@
   });
 
   window.addEventListener("beforeunload", function (e) {
-    if (busy() || failures > 0) { e.preventDefault(); e.returnValue = ""; }
+    // Once stopped nothing more can be saved, so leaving loses nothing.
+    if (!stopped && (busy() || failures > 0)) { e.preventDefault(); e.returnValue = ""; }
   });
 
   // --- evidence -----------------------------------------------------------
