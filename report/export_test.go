@@ -1,0 +1,4 @@
+package report
+
+// ParseMarkdown exposes the methodology parser to tests.
+var ParseMarkdown = parseMarkdown
