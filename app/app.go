@@ -20,7 +20,9 @@ import (
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
 	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/portfolio"
 	"github.com/assayhq/assay/reminders"
+	"github.com/assayhq/assay/report"
 	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/storage/embedded"
 	storemongo "github.com/assayhq/assay/storage/mongo"
@@ -41,6 +43,8 @@ type App struct {
 	Vendors     *vendors.Service
 	Reminders   *reminders.Scheduler
 	Assessments *assessments.Service
+	Portfolio   *portfolio.Service
+	Reports     *report.Service
 	Renderer    *frontend.Renderer
 
 	// Where the embedded servers listen, when they run.

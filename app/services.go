@@ -10,7 +10,9 @@ import (
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
+	"github.com/assayhq/assay/portfolio"
 	"github.com/assayhq/assay/reminders"
+	"github.com/assayhq/assay/report"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/vendors"
 )
@@ -29,10 +31,20 @@ func (a *App) buildServices(ctx context.Context) error {
 	})
 	a.Library = library.New(library.Deps{Store: storemongo.NewTemplates(a.DB), Audit: a.Audit, Log: a.Log.With("component", "library")})
 	indexes = append(indexes, storemongo.TemplateIndexes...)
-	a.Vendors = vendors.NewService(vendors.Deps{Store: storemongo.NewVendors(a.DB), Staff: storemongo.NewStaffDirectory(a.DB), Templates: a.Library, Audit: a.Audit, Log: a.Log.With("component", "vendors")})
+	vendorStore := storemongo.NewVendors(a.DB)
+	a.Vendors = vendors.NewService(vendors.Deps{Store: vendorStore, Staff: storemongo.NewStaffDirectory(a.DB), Templates: a.Library, Audit: a.Audit, Log: a.Log.With("component", "vendors")})
 	indexes = append(indexes, storemongo.VendorIndexes...)
-	a.Assessments = assessments.NewService(a.assessmentDeps())
-	a.Reminders = reminders.New(reminders.Deps{Assessments: a.Assessments, Mail: a.Outbox, Store: storemongo.NewReminders(a.DB), Vendors: a.Vendors, Audit: a.Audit, ReminderDays: a.Config.ReminderDays, Log: a.Log.With("component", "reminders")})
+	// The portfolio's digests are written by every assessment write (see
+	// storage/mongo/portfolio.go), so its store wraps the assessments' one.
+	digests := storemongo.NewPortfolio(a.DB, vendorStore, storemongo.NewAssessments(a.DB), a.Log.With("component", "portfolio"))
+	ad := a.assessmentDeps()
+	ad.Store = digests.Track(ad.Store)
+	a.Assessments = assessments.NewService(ad)
+	a.Portfolio = portfolio.NewService(digests, nil)
+	a.Reports = report.NewService(a.Assessments, a.Vendors, a.Config.CompanyName, nil)
+	a.workers = append(a.workers, func(ctx context.Context) { digests.Run(ctx, 2*time.Second) })
+	indexes = append(indexes, storemongo.PortfolioIndexes...)
+	a.Reminders = reminders.New(reminders.Deps{Assessments: a.Assessments, Mail: a.Outbox, Store: digests.TrackExpiry(storemongo.NewReminders(a.DB)), Vendors: a.Vendors, Audit: a.Audit, ReminderDays: a.Config.ReminderDays, Log: a.Log.With("component", "reminders")})
 	a.workers = append(a.workers, func(ctx context.Context) { a.Reminders.Run(ctx, time.Minute) })
 	indexes = append(indexes, storemongo.AssessmentIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
@@ -89,5 +101,7 @@ func (a *App) deps() handlers.Deps {
 		Assessments: a.Assessments,
 		Vendors:     a.Vendors,
 		Outbox:      a.Outbox,
+		Portfolio:   a.Portfolio,
+		Reports:     a.Reports,
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/library"
 	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/portfolio"
+	"github.com/assayhq/assay/report"
 	"github.com/assayhq/assay/vendors"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -39,6 +41,8 @@ type Deps struct {
 	Assessments *assessments.Service
 	Vendors     *vendors.Service
 	Outbox      *mail.Outbox
+	Portfolio   *portfolio.Service
+	Reports     *report.Service
 }
 
 // Server holds the Echo instance and the dependencies every handler uses.

@@ -101,15 +101,27 @@ type Reassessment struct {
 	InFlight string
 }
 
+// MatrixCell is one cell of the residual risk matrix: how many vendors'
+// latest assessments rated this likelihood and impact.
+type MatrixCell struct {
+	Likelihood int
+	Impact     int
+	Level      scoring.Level
+	N          int
+}
+
 // Dashboard is the portfolio overview.
 type Dashboard struct {
-	At            time.Time
-	View          View
-	Vendors       int     // active vendors
-	Risk          []Count // low … critical, then "none" (not assessed)
-	Findings      []Count // open findings by severity, critical first
-	OpenFindings  int
-	Heat          Heat
+	At           time.Time
+	View         View
+	Vendors      int     // active vendors
+	Risk         []Count // low … critical, then "none" (not assessed)
+	Findings     []Count // open findings by severity, critical first
+	OpenFindings int
+	Heat         Heat
+	// Matrix is the 5×5 likelihood × impact matrix of the scoring method,
+	// likelihood 5 (top row) to 1, impact 1 to 5 left to right.
+	Matrix        [][]MatrixCell
 	Overdue       []Overdue
 	OverdueTotal  int
 	Reassess      []Reassessment
@@ -146,6 +158,7 @@ func Build(in Input) Dashboard {
 	}
 	risk := map[string]int{}
 	findings := map[scoring.Level]int{}
+	var matrix [5][5]int
 	active := make(map[string]*vendors.Vendor, len(in.Vendors))
 	var assessed []*vendors.Vendor
 	for _, v := range in.Vendors {
@@ -163,6 +176,9 @@ func Build(in Input) Dashboard {
 			assessed = append(assessed, v)
 		}
 		if a := byID[v.LastAssessmentID]; a != nil && a.Final != nil {
+			if l, i := a.Final.Likelihood, a.Final.Impact; l >= 1 && l <= 5 && i >= 1 && i <= 5 {
+				matrix[l-1][i-1]++
+			}
 			for _, f := range a.Final.Findings {
 				if f.Open() {
 					findings[f.Severity]++
@@ -190,6 +206,14 @@ func Build(in Input) Dashboard {
 		d.Findings = append(d.Findings, Count{Key: string(s), Label: title(string(s)), N: findings[s]})
 	}
 	d.Heat = heat(assessed, byID, in.View)
+	levels := scoring.Matrix()
+	for l := 5; l >= 1; l-- {
+		row := make([]MatrixCell, 5)
+		for i := 1; i <= 5; i++ {
+			row[i-1] = MatrixCell{Likelihood: l, Impact: i, Level: levels[l-1][i-1], N: matrix[l-1][i-1]}
+		}
+		d.Matrix = append(d.Matrix, row)
+	}
 
 	for _, a := range in.Assessments {
 		if !a.Status.Open() || active[a.VendorID] == nil || a.DueDate.IsZero() {

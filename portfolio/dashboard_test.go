@@ -62,8 +62,8 @@ func TestRiskAndFindingCounts(t *testing.T) {
 				portfolio.Finding{Control: "A.5.20", Severity: scoring.LevelHigh, Status: assessments.FindingDone}),
 			// An older assessment of v1: superseded by a1, its findings are not counted.
 			completed("a0", "v1", nil, nil, portfolio.Finding{Control: "A.5.1", Severity: scoring.LevelCritical, Status: assessments.FindingOpen}),
-			completed("a2", "v2", nil, nil, portfolio.Finding{Control: "A.6.3", Severity: scoring.LevelLow, Status: assessments.FindingOpen}),
-			completed("a3", "v3", nil, nil),
+			rated(completed("a2", "v2", nil, nil, portfolio.Finding{Control: "A.6.3", Severity: scoring.LevelLow, Status: assessments.FindingOpen}), 5, 5),
+			rated(completed("a3", "v3", nil, nil), 1, 1),
 			completed("a9", "v9", nil, nil, portfolio.Finding{Control: "A.5.1", Severity: scoring.LevelCritical, Status: assessments.FindingOpen}),
 		},
 	}
@@ -78,6 +78,11 @@ func TestRiskAndFindingCounts(t *testing.T) {
 	if keys := keysOf(d.Risk); !slices.Equal(keys, []string{"low", "medium", "high", "critical", "none"}) {
 		t.Errorf("risk order %v", keys)
 	}
+	// The matrix counts the latest assessments of active vendors.
+	if d.Matrix[0][4] != (portfolio.MatrixCell{Likelihood: 5, Impact: 5, Level: scoring.LevelCritical, N: 1}) ||
+		d.Matrix[4][0] != (portfolio.MatrixCell{Likelihood: 1, Impact: 1, Level: scoring.LevelLow, N: 1}) || total(d.Matrix) != 2 {
+		t.Errorf("matrix %v", d.Matrix)
+	}
 	wantFindings := map[string]int{"critical": 1, "high": 1, "medium": 0, "low": 1}
 	if got := counts(d.Findings); !maps(got, wantFindings) || d.OpenFindings != 3 {
 		t.Errorf("findings %v (%d open), want %v", got, d.OpenFindings, wantFindings)
@@ -85,6 +90,21 @@ func TestRiskAndFindingCounts(t *testing.T) {
 	if keys := keysOf(d.Findings); !slices.Equal(keys, []string{"critical", "high", "medium", "low"}) {
 		t.Errorf("findings order %v", keys)
 	}
+}
+
+func rated(a *portfolio.Assessment, likelihood, impact int) *portfolio.Assessment {
+	a.Final.Likelihood, a.Final.Impact = likelihood, impact
+	return a
+}
+
+func total(m [][]portfolio.MatrixCell) int {
+	n := 0
+	for _, row := range m {
+		for _, c := range row {
+			n += c.N
+		}
+	}
+	return n
 }
 
 func keysOf(cs []portfolio.Count) []string {

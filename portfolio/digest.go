@@ -39,6 +39,8 @@ type Final struct {
 	Overall          float64        `bson:"overall"`
 	Grade            string         `bson:"grade"`
 	Residual         scoring.Level  `bson:"residual"`
+	Likelihood       int            `bson:"likelihood"`
+	Impact           int            `bson:"impact"`
 	Themes           scoring.Scores `bson:"themes"`
 	SupplierControls *float64       `bson:"supplier_controls,omitempty"`
 	Domains2013      scoring.Scores `bson:"domains_2013"`
@@ -77,7 +79,7 @@ func Digest(a *assessments.Assessment, title string) Assessment {
 		status[fd.Control] = fd.Status
 	}
 	f := &Final{
-		Overall: sc.Overall, Grade: sc.Grade, Residual: sc.Risk.Residual,
+		Overall: sc.Overall, Grade: sc.Grade, Residual: sc.Risk.Residual, Likelihood: sc.Risk.Likelihood, Impact: sc.Risk.Impact,
 		Themes: sc.Themes, SupplierControls: sc.SupplierControls, Domains2013: sc.Domains2013,
 		Findings: make([]Finding, 0, len(sc.Findings)),
 	}

@@ -521,6 +521,34 @@ func (t *trackedAssessments) Update(ctx context.Context, id string, exp assessme
 	return nil
 }
 
+// Expirer is the reminders scheduler's one write of an assessment
+// (reminders.Store): moving an open assessment whose link expired to
+// expired.
+type Expirer interface {
+	Expire(ctx context.Context, id string, now time.Time) (bool, error)
+}
+
+// TrackExpiry returns st with the digest of each assessment it expires
+// rebuilt, as Track does for the assessments store.
+func (p *Portfolio) TrackExpiry(st Expirer) Expirer { return &trackedExpiry{st: st, p: p} }
+
+type trackedExpiry struct {
+	st Expirer
+	p  *Portfolio
+}
+
+func (t *trackedExpiry) Expire(ctx context.Context, id string, now time.Time) (bool, error) {
+	marked, err := t.p.markDirty(ctx, id, false)
+	if err != nil {
+		return false, err
+	}
+	done, err := t.st.Expire(ctx, id, now)
+	if done || marked {
+		t.p.settled(id, t.p.sync(ctx, id))
+	}
+	return done, err
+}
+
 // seqLog is an append-only log of changed document ids, the vendor
 // register's design: entry n is the document "<name>:<n>" in entries,
 // taken by inserting it, the one write FerretDB makes atomic, so two
