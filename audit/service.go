@@ -21,8 +21,8 @@ type Store interface {
 
 // Filter selects entries; zero fields match all.
 type Filter struct {
-	// Action matches exactly, or, ending in ".", every action under it
-	// ("user." matches user.create and user.disable).
+	// Action matches exactly, or, ending in ".", the action and every
+	// action under it ("login." matches login and login.failed).
 	Action     string
 	ActorEmail string
 	ObjectType string

@@ -38,7 +38,7 @@ func (a *Audit) Insert(ctx context.Context, e *audit.Entry) error {
 func auditQuery(f audit.Filter) bson.M {
 	q := bson.M{}
 	if prefix, ok := strings.CutSuffix(f.Action, "."); ok && prefix != "" {
-		q["action"] = bson.M{"$regex": "^" + regexp.QuoteMeta(prefix+".")}
+		q["action"] = bson.M{"$regex": "^" + regexp.QuoteMeta(prefix) + `(\.|$)`}
 	} else if f.Action != "" {
 		q["action"] = f.Action
 	}

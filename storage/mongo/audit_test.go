@@ -37,6 +37,8 @@ func TestAuditStoreFilters(t *testing.T) {
 		{"all", audit.Filter{}, []string{"userx.other", "login.failed", "user.update", "user.create"}},
 		{"exact action", audit.Filter{Action: "user.create"}, []string{"user.create"}},
 		{"action family", audit.Filter{Action: "user."}, []string{"user.update", "user.create"}},
+		{"family includes its head", audit.Filter{Action: "login."}, []string{"login.failed"}},
+		{"a family is not a prefix", audit.Filter{Action: "use."}, nil},
 		{"actor", audit.Filter{ActorEmail: "x@example.test"}, []string{"login.failed"}},
 		{"object", audit.Filter{ObjectType: "user", ObjectID: "u1"}, []string{"user.update", "user.create"}},
 		{"date range", audit.Filter{From: day.Add(time.Hour), To: day.Add(48 * time.Hour)}, []string{"login.failed", "user.update"}},
