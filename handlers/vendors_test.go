@@ -169,8 +169,13 @@ func TestVendorListFiltersSortsAndPages(t *testing.T) {
 			t.Errorf("%s: %s, want %s", path, got, want)
 		}
 	}
-	_, page := vndGet(t, env, c, "/app/vendors?sort=tier")
-	vndContains(t, "sorted list", page, `aria-sort="ascending"`, `href="/app/vendors?sort=-tier"`, `<span class="badge badge-high">High</span>`)
+	_ = env.App.Vendors.RecordAssessment(ctx, ids["Bravo"], assessments.VendorRisk{AssessmentID: "a3", Overall: 57, Grade: "C", Residual: "medium",
+		Decision: assessments.TreatMitigate, CompletedAt: at.AddDate(0, 6, 0)})
+	_, page := vndGet(t, env, c, "/app/vendors/"+ids["Bravo"])
+	vndContains(t, "assessed vendor", page, `<span class="grade grade-C" aria-label="Grade C">C</span>`, `<span class="badge badge-medium">Medium</span>`,
+		"Mitigate", `role="img"`, "Overall score over time", "2 assessments from 2026-01-05 to 2026-07-05", "Show the values as a table")
+	_, page = vndGet(t, env, c, "/app/vendors?sort=tier")
+	vndContains(t, "sorted list", page, `aria-sort="ascending"`, `href="/app/vendors?sort=-tier"`, `<span class="badge badge-medium">Medium</span>`, ">57 <span class=\"muted\">(C)</span>")
 
 	// 60 more vendors: the list pages by 50 with a pager keeping the filters.
 	for i := range 60 {
