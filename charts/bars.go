@@ -1,6 +1,3 @@
-// Package charts draws the charts of Assay's pages as inline SVG on the
-// server: no script, no external library, readable in a screenshot and in
-// print, and accessible (a title and a description with the values).
 package charts
 
 import (
