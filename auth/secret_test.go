@@ -39,7 +39,7 @@ func TestSecretsAreDistinctAndHashed(t *testing.T) {
 	if a == b || !wellFormed(a) || !ValidSessionID(b) {
 		t.Fatalf("secrets %q %q", a, b)
 	}
-	if HashSecret(a) == a || len(HashSecret(a)) != 64 || HashSecret(a) != HashSecret(a) {
+	if HashSecret(a) == a || len(HashSecret(a)) != 64 || HashSecret(a) == HashSecret(b) {
 		t.Fatalf("hash of %q: %q", a, HashSecret(a))
 	}
 }

@@ -10,6 +10,3 @@ import (
 func (s *Server) StaffAPIForTest(method, path string, h echo.HandlerFunc, roles ...auth.Role) {
 	s.staffAPI(method, path, h, roles...)
 }
-
-// SafeNext exposes the post-login redirect check to the external tests.
-var SafeNext = safeNext
