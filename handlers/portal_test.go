@@ -549,3 +549,93 @@ func TestPortalRateLimit(t *testing.T) {
 		t.Errorf("another address: %d, want 404", r.Status)
 	}
 }
+
+// portalAllTypes has one question of each input type the portal renders.
+const portalAllTypes = `
+key: portal-all-types
+version: 1
+title: Every input
+sections:
+  - id: all
+    title: All types
+    questions:
+      - {id: t-yes, text: "Yes or no?", type: yes_no_na, required: true, controls: [A.5.19]}
+      - {id: t-text, text: Name, type: text, controls: [A.5.19]}
+      - {id: t-long, text: Story, type: long_text, controls: [A.5.19]}
+      - {id: t-number, text: Staff, type: number, controls: [A.5.19]}
+      - {id: t-date, text: Since, type: date, controls: [A.5.19]}
+      - id: t-few
+        text: Colour
+        type: single_choice
+        controls: [A.5.19]
+        options: [{value: r, label: Red}, {value: g, label: Green}]
+      - id: t-many
+        text: Country
+        type: single_choice
+        controls: [A.5.19]
+        options: [{value: de, label: Germany}, {value: fr, label: France}, {value: ie, label: Ireland}, {value: nl, label: Netherlands},
+                  {value: pl, label: Poland}, {value: se, label: Sweden}, {value: uk, label: United Kingdom}]
+      - id: t-multi
+        text: Tools
+        type: multi_choice
+        controls: [A.5.19]
+        options: [{value: a, label: Alpha}, {value: b, label: Beta}, {value: c, label: Gamma}]
+      - id: t-file
+        text: Policy
+        type: file
+        controls: [A.5.19]
+        evidence: {hint: "your policy"}
+`
+
+func TestPortalEveryInputType(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	tpl, err := questionnaires.Parse([]byte(portalAllTypes), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.Library.Publish(portalCtx(t), audit.System, tpl); err != nil {
+		t.Fatal(err)
+	}
+	l := portalSend(t, env, "portal-all-types", "")
+	r := portalGet(t, env, l.Path+"/s/all")
+	if r.Status != http.StatusOK {
+		t.Fatalf("section: %d\n%s", r.Status, r.Body)
+	}
+	mustContain(t, "every input", r.Body,
+		`type="radio" name="q.t-yes" value="na"`,
+		`<input id="in-t-text" type="text" name="q.t-text"`,
+		`<textarea id="in-t-long" name="q.t-long"`,
+		`<input id="in-t-number" type="number" name="q.t-number" value="" step="any"`,
+		`<input id="in-t-date" type="date" name="q.t-date"`,
+		`type="radio" name="q.t-few" value="g"`,
+		`<select id="in-t-many" name="q.t-many"`, `<option value="uk">United Kingdom</option>`,
+		`type="checkbox" name="q.t-multi" value="c"`,
+		`<input type="file" id="file-t-file" name="file" multiple form="up-t-file"`, "your policy")
+
+	form := url.Values{"q.t-yes": {"na"}, "q.t-number": {"many"}, "q.t-many": {"ie"}, "q.t-multi": {"a", "c"}, "q.t-long": {"line one\r\nline two"}}
+	r = portalPost(t, env, l.Path+"/s/all", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a word for a number: %d, want 422", r.Status)
+	}
+	mustContain(t, "refused number", r.Body, `value="many"`, `id="err-t-number">`, `<option value="ie" selected>`,
+		`value="a" checked`, `value="c" checked`)
+	a, err := env.App.Assessments.Get(portalCtx(t), l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.AnswerValues()
+	if got["t-yes"] != "na" || got["t-many"] != "ie" || fmt.Sprint(got["t-multi"]) != "[a c]" || got["t-long"] != "line one\nline two" {
+		t.Errorf("the valid answers of the refused post: %v", got)
+	}
+	// Unticking every box clears a multiple choice, as a plain form must.
+	r = portalPost(t, env, l.Path+"/s/all", url.Values{"q.t-yes": {"na"}, "q.t-number": {"12"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("valid post: %d\n%s", r.Status, r.Body)
+	}
+	if a, err = env.App.Assessments.Get(portalCtx(t), l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.AnswerValues(); got["t-number"] != 12.0 || got["t-multi"] != nil {
+		t.Errorf("after the second post: %v", got)
+	}
+}
