@@ -103,19 +103,20 @@ func (d *reviewPage) shows(qid string) bool {
 // reviewQuestion records a verdict on one answer: accept, flag, a comment,
 // or acceptance of missing evidence.
 func (s *Server) reviewQuestion(c echo.Context) error {
-	values := formValues(c, "comment", "action")
-	err := s.changeReview(c, func(r *assessments.QuestionReview) error {
-		return applyReviewAction(r, values.Get("action"), values.Get("comment"))
-	})
-	return s.afterQuestionAction(c, err, "review", values, "comment")
+	form, err := c.FormParams()
+	if err != nil {
+		return apperr.Wrapf(apperr.ErrBadRequest, "the form could not be read")
+	}
+	err = s.changeReview(c, func(r *assessments.QuestionReview) error { return applyReviewAction(r, form) })
+	return s.afterQuestionAction(c, err, "review", formValues(c, "comment"), "comment")
 }
 
-// applyReviewAction changes the part of a question's review one button of
-// the review form stands for; the rest of the review (an override, waived
-// evidence) stays as it was. The comment box always shows the current
-// comment, so it is saved with every button.
-func applyReviewAction(r *assessments.QuestionReview, action, comment string) error {
-	switch action {
+// applyReviewAction changes the part of a question's review the posted
+// button stands for; the rest of the review (an override, waived
+// evidence) stays as it was. The comment changes only when the form posts
+// one, so the quick Accept and Flag buttons keep it.
+func applyReviewAction(r *assessments.QuestionReview, form url.Values) error {
+	switch form.Get("action") {
 	case "accept":
 		r.Status = assessments.ReviewAccepted
 	case "flag":
@@ -126,7 +127,9 @@ func applyReviewAction(r *assessments.QuestionReview, action, comment string) er
 	default:
 		return apperr.Wrapf(apperr.ErrBadRequest, "choose accept, flag, save comment or accept without evidence")
 	}
-	r.Comment = strings.TrimSpace(comment)
+	if form.Has("comment") {
+		r.Comment = strings.TrimSpace(form.Get("comment"))
+	}
 	return nil
 }
 

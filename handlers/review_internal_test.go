@@ -177,7 +177,10 @@ func TestReviewSections(t *testing.T) {
 		}, "its evidence"},
 		{"subs", func(q reviewQuestion) bool { return q.NeedsEvidence() && q.Score.Capped }, "missing evidence, capped"},
 		{"certs", func(q reviewQuestion) bool { return q.Prefilled && !q.Changed && q.Answer[0] == "None" }, "prefilled marker"},
-		{"count", func(q reviewQuestion) bool { return q.Changed && !q.Counted() }, "changed marker, not scored"},
+		{"count", func(q reviewQuestion) bool {
+			return q.Changed && !q.Counted() && strings.Contains(q.Unscored(), "carries no points")
+		},
+			"changed marker, not scored"},
 		{"tier", func(q reviewQuestion) bool {
 			return q.Override != nil && q.Override.Reason == "Tier III colocation" && q.Points() == 90
 		}, "the override and its reason"},
@@ -372,21 +375,31 @@ func TestReviewPagesRender(t *testing.T) {
 func TestApplyReviewAction(t *testing.T) {
 	override := &scoring.Override{Score: 40, Reason: "partial", By: "rita@example.test"}
 	start := assessments.QuestionReview{Status: assessments.ReviewFlagged, Comment: "old", Override: override, By: "rita@example.test"}
+	with := func(f func(r *assessments.QuestionReview)) assessments.QuestionReview {
+		r := start
+		f(&r)
+		return r
+	}
 	tests := []struct {
-		action, comment string
-		want            assessments.QuestionReview
-		bad             bool
+		name string
+		form url.Values
+		want assessments.QuestionReview
+		bad  bool
 	}{
-		{"accept", " fine ", assessments.QuestionReview{Status: assessments.ReviewAccepted, Comment: "fine", Override: override, By: "rita@example.test"}, false},
-		{"flag", "old", assessments.QuestionReview{Status: assessments.ReviewFlagged, Comment: "old", Override: override, By: "rita@example.test"}, false},
-		{"comment", "", assessments.QuestionReview{Status: assessments.ReviewFlagged, Override: override, By: "rita@example.test"}, false},
-		{"accept_evidence", "old", assessments.QuestionReview{Status: assessments.ReviewFlagged, Comment: "old", Override: override, EvidenceAccepted: true, By: "rita@example.test"}, false},
-		{"delete", "x", start, true},
+		{"accept keeps the comment", url.Values{"action": {"accept"}},
+			with(func(r *assessments.QuestionReview) { r.Status = assessments.ReviewAccepted }), false},
+		{"flag with a comment sets both", url.Values{"action": {"flag"}, "comment": {" why "}},
+			with(func(r *assessments.QuestionReview) { r.Comment = "why" }), false},
+		{"an emptied comment box clears the comment", url.Values{"action": {"comment"}, "comment": {""}},
+			with(func(r *assessments.QuestionReview) { r.Comment = "" }), false},
+		{"waiving evidence keeps the rest", url.Values{"action": {"accept_evidence"}},
+			with(func(r *assessments.QuestionReview) { r.EvidenceAccepted = true }), false},
+		{"an unknown action changes nothing", url.Values{"action": {"delete"}, "comment": {"x"}}, start, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.action, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			r := start
-			err := applyReviewAction(&r, tt.action, tt.comment)
+			err := applyReviewAction(&r, tt.form)
 			if (err != nil) != tt.bad {
 				t.Fatalf("err = %v", err)
 			}
@@ -394,7 +407,7 @@ func TestApplyReviewAction(t *testing.T) {
 				t.Errorf("an unknown action is a bad request, got %v", err)
 			}
 			if !reflect.DeepEqual(r, tt.want) {
-				t.Errorf("got %+v, want %+v: the rest of the review must stay as it was", r, tt.want)
+				t.Errorf("got %+v, want %+v", r, tt.want)
 			}
 		})
 	}

@@ -45,6 +45,17 @@ func (q reviewQuestion) Points() float64 {
 	return *q.Score.Score
 }
 
+// Unscored says why a question does not count in the score.
+func (q reviewQuestion) Unscored() string {
+	switch q.Score.Reason {
+	case scoring.ReasonNotApplicable:
+		return "Not scored: answered not applicable"
+	case scoring.ReasonNotScored:
+		return "Not scored: this question informs the review and carries no points"
+	}
+	return "Not scored"
+}
+
 // NeedsEvidence reports whether evidence the question asks for is missing
 // and not yet waived: a reviewer may accept it as it is (a certificate
 // seen elsewhere, say), which lifts the score cap.
