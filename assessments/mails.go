@@ -41,9 +41,7 @@ type InvitationMail struct {
 	Resent    bool // a new link replacing an earlier one
 }
 
-// ReminderMail is the data of the "reminder" mail template. It carries no
-// link: only the token's hash is stored, so the reminder points at the
-// invitation of LinkSentAt.
+// ReminderMail is the data of the "reminder" mail template.
 type ReminderMail struct {
 	Company    string
 	Vendor     string
@@ -55,6 +53,7 @@ type ReminderMail struct {
 	LinkSentAt time.Time
 	Answered   int
 	Total      int
+	Link       string // a link of the reminder's own; the invitation's works too
 }
 
 // ReceiptMail is the data of the "receipt" mail template, sent to the
@@ -137,7 +136,12 @@ func (s *Service) invitationMessage(a *Assessment, token string, resent bool) (m
 // ReminderDue or ReminderOverdue) for the scheduler to queue. The message's
 // DedupeKey makes one reminder per kind and day, whichever instance queues
 // it.
-func (s *Service) ReminderMessage(a *Assessment, kind string) (mail.Message, error) {
+//
+// Only the hash of the supplier's link is stored, so, like a clarification,
+// the reminder carries a further link made here, which a resend or revoke
+// retires with the main one. A reminder that is then not queued (another
+// instance took its slot) must be withdrawn: withdraw deletes its link.
+func (s *Service) ReminderMessage(ctx context.Context, a *Assessment, kind string) (m mail.Message, withdraw func(context.Context) error, err error) {
 	today := dateOf(s.now())
 	days := int(a.DueDate.Sub(today).Hours() / 24)
 	switch kind {
@@ -145,18 +149,23 @@ func (s *Service) ReminderMessage(a *Assessment, kind string) (mail.Message, err
 	case ReminderOverdue:
 		days = -days
 	default:
-		return mail.Message{}, fmt.Errorf("unknown reminder kind %q", kind)
+		return mail.Message{}, nil, fmt.Errorf("unknown reminder kind %q", kind)
 	}
-	m, err := s.message("reminder", MailReminder, a.ID, []string{a.ContactEmail}, ReminderMail{
+	token, hash := newToken()
+	withdraw = func(ctx context.Context) error { return s.d.Store.RemoveLink(ctx, a.ID, hash) }
+	m, err = s.message("reminder", MailReminder, a.ID, []string{a.ContactEmail}, ReminderMail{
 		Company: s.d.Settings.Company, Vendor: a.VendorName, Contact: a.ContactName, Template: a.Template.Title,
 		Kind: kind, DueDate: a.DueDate, Days: days, LinkSentAt: a.LinkSentAt,
-		Answered: a.Progress.Answered, Total: a.Progress.Total,
+		Answered: a.Progress.Answered, Total: a.Progress.Total, Link: s.Link(token),
 	})
 	if err != nil {
-		return mail.Message{}, err
+		return mail.Message{}, nil, err
+	}
+	if err := s.d.Store.AddLink(ctx, a.ID, a.TokenHash, hash); err != nil {
+		return mail.Message{}, nil, fmt.Errorf("no link could be made for the reminder: %w", err)
 	}
 	m.DedupeKey = "reminder/" + a.ID + "/" + kind + "/" + isoDate(today)
-	return m, nil
+	return m, withdraw, nil
 }
 
 // mailSubmitted queues the receipt for the supplier and the notice for

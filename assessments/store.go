@@ -28,6 +28,9 @@ type Store interface {
 	// AddLink makes hash a further link to assessment id, valid as long as
 	// primaryHash is its current link; a resend or revoke withdraws it.
 	AddLink(ctx context.Context, id, primaryHash, hash string) error
+	// RemoveLink deletes the further link hash of assessment id, for a mail
+	// that was never queued: nobody holds its token.
+	RemoveLink(ctx context.Context, id, hash string) error
 	// Update applies ch to assessment id if it still matches exp; it returns
 	// apperr.ErrNotFound for an unknown id and apperr.ErrConflict when the
 	// document no longer matches.

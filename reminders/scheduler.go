@@ -15,11 +15,12 @@ import (
 
 // Assessments is what the scheduler reads and renders through;
 // *assessments.Service satisfies it. List leaves the template out, which a
-// reminder names: Get reads the whole assessment.
+// reminder names: Get reads the whole assessment. ReminderMessage makes
+// the link the reminder carries; withdraw deletes it again.
 type Assessments interface {
 	List(ctx context.Context, f assessments.Filter) ([]assessments.Assessment, int64, error)
 	Get(ctx context.Context, id string) (*assessments.Assessment, error)
-	ReminderMessage(a *assessments.Assessment, kind string) (mail.Message, error)
+	ReminderMessage(ctx context.Context, a *assessments.Assessment, kind string) (m mail.Message, withdraw func(context.Context) error, err error)
 }
 
 // Mailer queues mail; *mail.Outbox satisfies it and refuses a dedupe key it
@@ -167,14 +168,21 @@ func (s *Scheduler) remind(ctx context.Context, a *assessments.Assessment, today
 	if err != nil {
 		return false, fmt.Errorf("reminder for %s: %w", a.ID, err)
 	}
-	m, err := s.d.Assessments.ReminderMessage(whole, slot.Kind)
+	m, withdraw, err := s.d.Assessments.ReminderMessage(ctx, whole, slot.Kind)
 	if err != nil {
 		return false, fmt.Errorf("reminder for %s: %w", a.ID, err)
 	}
 	m.DedupeKey = key
 	_, err = s.d.Mail.Enqueue(ctx, m)
-	if err != nil && !errors.Is(err, mail.ErrDuplicate) {
-		return false, fmt.Errorf("reminder for %s: %w", a.ID, err)
+	if err != nil {
+		// The message is not queued, so no one will ever hold its link's
+		// token: delete the link rather than leave one more live.
+		if werr := withdraw(context.WithoutCancel(ctx)); werr != nil {
+			s.d.Log.Warn("withdrawing an unsent reminder's link", "assessment", a.ID, "err", werr)
+		}
+		if !errors.Is(err, mail.ErrDuplicate) {
+			return false, fmt.Errorf("reminder for %s: %w", a.ID, err)
+		}
 	}
 	s.mu.Lock()
 	s.done[key] = true

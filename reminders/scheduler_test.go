@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/apptest"
 	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/frontend"
@@ -17,6 +19,7 @@ import (
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/testenv"
 	"github.com/assayhq/assay/vendors"
+	"go.mongodb.org/mongo-driver/bson"
 )
 
 type library map[string]*questionnaires.Template
@@ -150,10 +153,21 @@ func TestRemindersThroughTheWeeks(t *testing.T) {
 	}
 	at("2026-03-27 06:00:00", 1, "")
 	msgs = at("2026-04-03 06:00:00", 1, "")
+	// Each reminder carries a link of its own that opens the questionnaire.
+	// The second instance's reminders, turned away by the outbox, left no
+	// link behind: the invitation's and the four delivered ones are all.
 	for _, m := range msgs[1:] {
-		if !strings.Contains(m.Text, "/q/") && !strings.Contains(m.Text, "link") {
-			t.Errorf("reminder %q does not point the supplier back to the questionnaire:\n%s", m.Subject, m.Text)
+		l, err := testenv.LinkIn(m.Text, "https://assay.example.test/q/")
+		if err != nil {
+			t.Fatalf("reminder %q: %v", m.Subject, err)
 		}
+		tok := strings.TrimPrefix(l, "https://assay.example.test/q/")
+		if got, err := svc.Portal(ctx, tok); tok == token || err != nil || got.ID != a.ID {
+			t.Errorf("the link of reminder %q does not open the questionnaire on its own: %v", m.Subject, err)
+		}
+	}
+	if n, err := db.Collection("assessment_links").CountDocuments(ctx, bson.M{"assessment_id": a.ID}); err != nil || n != 5 {
+		t.Errorf("%d links to the assessment, want 5 (the invitation's and one per delivered reminder): %v", n, err)
 	}
 	kinds := map[string]int{}
 	list, _, err := outboxStore.List(ctx, mail.Filter{Ref: a.ID, Kind: assessments.MailReminder})
@@ -249,5 +263,58 @@ func TestExpiredLinksAreClosed(t *testing.T) {
 	}
 	if expires != 1 {
 		t.Fatalf("%d assessment.expire entries, want 1", expires)
+	}
+}
+
+// TestReminderLinkOpensThePortal follows a reminder's link through the real
+// HTTP handlers: the page and the JSON face open (200) until a resend
+// renews the supplier's link, which retires the reminder's too.
+func TestReminderLinkOpensThePortal(t *testing.T) {
+	ctx := context.Background()
+	env := apptest.New(t, apptest.Options{NoWorkers: true})
+	v, err := env.App.Vendors.Create(ctx, audit.System, vendors.Input{Name: "Fabrikam", Tier: 2,
+		Contacts: []vendors.Contact{{Name: "Fay", Email: "fay@fabrikam.example"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{VendorID: v.ID, TemplateKey: "vendor-lite",
+		DueDate: time.Now().UTC().AddDate(0, 0, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Seven days before the due date: the before-due reminder's slot.
+	later := time.Now().UTC().AddDate(0, 0, 3)
+	sched := reminders.New(reminders.Deps{Assessments: env.App.Assessments, Mail: env.App.Outbox,
+		Store: storemongo.NewReminders(env.App.DB), Vendors: env.App.Vendors, Audit: env.App.Audit, ReminderDays: 7,
+		Clock: func() time.Time { return later }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if rep, err := sched.RunOnce(ctx); err != nil || rep.Queued != 1 {
+		t.Fatalf("run: %+v %v", rep, err)
+	}
+	list, _, err := env.App.Outbox.List(ctx, mail.Filter{Ref: a.ID, Kind: assessments.MailReminder})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d reminders queued: %v", len(list), err)
+	}
+	link, err := testenv.LinkIn(list[0].Text, env.URL+"/q/")
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, list[0].Text)
+	}
+	token := strings.TrimPrefix(link, env.URL+"/q/")
+	get := func(path string) int {
+		t.Helper()
+		resp, err := env.Client().Get(env.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if page, api := get("/q/"+token), get("/api/v1/portal/"+token); page != http.StatusOK || api != http.StatusOK {
+		t.Fatalf("the reminder's link: page %d, API %d, want 200", page, api)
+	}
+	if err := env.App.Assessments.Resend(ctx, audit.System, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if page, api := get("/q/"+token), get("/api/v1/portal/"+token); page != http.StatusNotFound || api != http.StatusNotFound {
+		t.Fatalf("the reminder's link after a resend: page %d, API %d, want 404", page, api)
 	}
 }

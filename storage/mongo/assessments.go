@@ -270,6 +270,16 @@ func (s *Assessments) AddLink(ctx context.Context, id, primaryHash, hash string)
 	return nil
 }
 
+// RemoveLink deletes a further link of assessment id; the primary link
+// is never touched, since its document has no primary field.
+func (s *Assessments) RemoveLink(ctx context.Context, id, hash string) error {
+	_, err := s.links.DeleteOne(ctx, bson.M{"_id": hash, "assessment_id": id, "primary": bson.M{"$exists": true}})
+	if err != nil {
+		return fmt.Errorf("deleting assessment link: %w", err)
+	}
+	return nil
+}
+
 // whole reads an assessment with its template snapshot.
 func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.Assessment, error) {
 	var d assessmentDoc

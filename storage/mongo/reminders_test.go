@@ -67,3 +67,31 @@ func TestExpireWaitsForTheAssessmentLock(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveLinkTakesOnlyAFurtherLink: withdrawing an unsent reminder's
+// link never closes the supplier's own link or another assessment's.
+func TestRemoveLinkTakesOnlyAFurtherLink(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	s := storemongo.NewAssessments(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, id := range []string{"rl1", "rl2"} {
+		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddLink(ctx, id, "hash-"+id, "extra-"+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ id, hash string }{{"rl1", "hash-rl1"}, {"rl1", "extra-rl2"}, {"rl1", "extra-rl1"}, {"rl1", "unknown"}} {
+		if err := s.RemoveLink(ctx, c.id, c.hash); err != nil {
+			t.Fatalf("removing %s of %s: %v", c.hash, c.id, err)
+		}
+	}
+	for hash, want := range map[string]bool{"hash-rl1": true, "extra-rl1": false, "hash-rl2": true, "extra-rl2": true} {
+		_, err := s.ByTokenHash(ctx, hash)
+		if got := err == nil; got != want {
+			t.Errorf("link %s opens: %v (%v), want %v", hash, got, err, want)
+		}
+	}
+}
