@@ -91,6 +91,14 @@ func TestReviewJourney(t *testing.T) {
 	if c := browsertest.Run(t, rctx, chromedp.Text(chromedp.CSS(mfa+" .comment"))); !strings.Contains(c, "blocker for a tier 1 vendor") {
 		t.Errorf("the flagged question does not show the comment: %q", c)
 	}
+	// review.js did it in place: no page load (which would have come back
+	// with ?saved=), and focus stays on the button that was pressed.
+	if loc := browsertest.Run(t, rctx, chromedp.Location()); strings.Contains(loc, "saved=") {
+		t.Errorf("the flag reloaded the page (%s) instead of refreshing the question in place", loc)
+	}
+	if f := browsertest.Run(t, rctx, chromedp.Evaluate[string](`document.activeElement.value + " in " + document.activeElement.closest(".review-q").id`)); f != "flag in q-vl-mfa" {
+		t.Errorf("focus after the flag: %q", f)
+	}
 	browsertest.Screenshot(t, rctx, "flagged")
 	question := "Do you plan MFA for the admin console, and by when?"
 	browsertest.Do(t, rctx,
