@@ -49,7 +49,7 @@ func (s *Service) Login(ctx context.Context, email, password string, cl Client) 
 		return nil, "", nil, err
 	}
 	u.LastLoginAt = sess.CreatedAt
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{LastLoginAt: &sess.CreatedAt}); err != nil {
 		return nil, "", nil, err
 	}
 	if err := s.record(ctx, staff(u, cl.IP), "login", "user", u.ID, nil, nil, ""); err != nil {

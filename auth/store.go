@@ -12,10 +12,21 @@ type UserStore interface {
 	GetUser(ctx context.Context, id string) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error)
-	// SaveUser writes the editable fields (name, role, disabled, password
-	// hash, updated_at, last_login_at) of an existing user.
-	SaveUser(ctx context.Context, u *User) error
+	// UpdateUser sets the fields of up that are not nil, and only those:
+	// a sign-in recording its time must not write back a role or a
+	// disabled flag that an admin changed a moment before.
+	UpdateUser(ctx context.Context, id string, up UserUpdate) error
 	CountUsers(ctx context.Context, f UserFilter) (int64, error)
+}
+
+// UserUpdate is a change to an account; nil fields stay as they are.
+type UserUpdate struct {
+	Name         *string
+	Role         *Role
+	Disabled     *bool
+	PasswordHash *string
+	LastLoginAt  *time.Time
+	UpdatedAt    *time.Time
 }
 
 // UserFilter selects users; zero fields match all.

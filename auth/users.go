@@ -141,7 +141,7 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, id string, ch 
 		return u, nil
 	}
 	u.Name, u.Role, u.UpdatedAt = ch.Name, ch.Role, s.now().UTC()
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{Name: &u.Name, Role: &u.Role, UpdatedAt: &u.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	return u, s.record(ctx, by, "user.update", "user", u.ID, before, after, "")
@@ -181,7 +181,7 @@ func (s *Service) SetDisabled(ctx context.Context, by audit.Actor, id string, di
 		}
 	}
 	u.Disabled, u.UpdatedAt = disabled, s.now().UTC()
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{Disabled: &u.Disabled, UpdatedAt: &u.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	action := "user.enable"
@@ -241,7 +241,7 @@ func (s *Service) setPassword(ctx context.Context, u *User, password string) err
 		return err
 	}
 	u.PasswordHash, u.UpdatedAt = h, s.now().UTC()
-	if err := s.users.SaveUser(ctx, u); err != nil {
+	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{PasswordHash: &u.PasswordHash, UpdatedAt: &u.UpdatedAt}); err != nil {
 		return err
 	}
 	// A new password ends any lock-out the old one earned.

@@ -58,15 +58,19 @@ func TestUsersStore(t *testing.T) {
 			t.Errorf("count %+v = %d %v, want %d", tt.f, n, err, tt.want)
 		}
 	}
-	b.Disabled, b.Name, b.LastLoginAt = false, "Bee", now
-	if err := s.SaveUser(ctx, b); err != nil {
+	name, enabled := "Bee", false
+	if err := s.UpdateUser(ctx, b.ID, auth.UserUpdate{Name: &name, Disabled: &enabled, LastLoginAt: &now}); err != nil {
 		t.Fatal(err)
+	}
+	// Fields not named stay as they are.
+	if got, _ := s.GetUser(ctx, b.ID); got.Role != auth.RoleViewer || got.Email != "b@example.test" || got.Name != "Bee" || got.Disabled {
+		t.Fatalf("after a partial update: %+v", got)
 	}
 	list, total, err := s.ListUsers(ctx, auth.UserFilter{Active: true})
 	if err != nil || total != 2 || len(list) != 2 || list[1].Name != "Bee" || !list[1].LastLoginAt.Equal(now) {
 		t.Fatalf("list: %+v %d %v", list, total, err)
 	}
-	if err := s.SaveUser(ctx, &auth.User{ID: "ghost"}); !errors.Is(err, apperr.ErrNotFound) {
+	if err := s.UpdateUser(ctx, "ghost", auth.UserUpdate{Name: &name}); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("save missing: %v", err)
 	}
 }

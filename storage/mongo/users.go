@@ -97,17 +97,36 @@ func (s *Users) CountUsers(ctx context.Context, f auth.UserFilter) (int64, error
 	return n, nil
 }
 
-// SaveUser writes the editable fields of an existing account.
-func (s *Users) SaveUser(ctx context.Context, u *auth.User) error {
-	res, err := s.c.UpdateOne(ctx, bson.M{"_id": u.ID}, bson.M{"$set": bson.M{
-		"name": u.Name, "role": u.Role, "disabled": u.Disabled, "password_hash": u.PasswordHash,
-		"updated_at": u.UpdatedAt, "last_login_at": u.LastLoginAt,
-	}})
+// UpdateUser sets the given fields of an existing account.
+func (s *Users) UpdateUser(ctx context.Context, id string, up auth.UserUpdate) error {
+	set := bson.M{}
+	if up.Name != nil {
+		set["name"] = *up.Name
+	}
+	if up.Role != nil {
+		set["role"] = *up.Role
+	}
+	if up.Disabled != nil {
+		set["disabled"] = *up.Disabled
+	}
+	if up.PasswordHash != nil {
+		set["password_hash"] = *up.PasswordHash
+	}
+	if up.LastLoginAt != nil {
+		set["last_login_at"] = *up.LastLoginAt
+	}
+	if up.UpdatedAt != nil {
+		set["updated_at"] = *up.UpdatedAt
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	res, err := s.c.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": set})
 	if err != nil {
-		return fmt.Errorf("users save: %w", err)
+		return fmt.Errorf("users update: %w", err)
 	}
 	if res.MatchedCount == 0 {
-		return apperr.Wrapf(apperr.ErrNotFound, "user %s does not exist", u.ID)
+		return apperr.Wrapf(apperr.ErrNotFound, "user %s does not exist", id)
 	}
 	return nil
 }
