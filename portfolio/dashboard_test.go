@@ -1,8 +1,11 @@
 package portfolio_test
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,6 +208,31 @@ func TestHeatMapKeepsTheWorst25(t *testing.T) {
 	h := portfolio.Build(in).Heat
 	if len(h.Rows) != portfolio.HeatRows || h.Total != 40 || h.Rows[0].VendorID != "v00" || h.Rows[24].VendorID != "v24" {
 		t.Fatalf("%d rows of %d, first %s last %s", len(h.Rows), h.Total, h.Rows[0].VendorID, h.Rows[len(h.Rows)-1].VendorID)
+	}
+}
+
+// The heat map keeps the worst vendors without sorting them all; it must
+// pick exactly what a full sort would, ties included.
+func TestHeatMapMatchesAFullSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	levels := []string{"low", "medium", "high", "critical"}
+	for round := range 20 {
+		var in portfolio.Input
+		for i := range 300 {
+			score := float64(rng.IntN(8) * 10) // many ties
+			in.Vendors = append(in.Vendors, vendor(fmt.Sprintf("v%03d", i), fmt.Sprintf("n%02d", rng.IntN(40)), 1+rng.IntN(4), levels[rng.IntN(4)], ptr(score), ""))
+		}
+		want := slices.Clone(in.Vendors)
+		slices.SortFunc(want, func(a, b *vendors.Vendor) int {
+			return cmp.Or(-cmp.Compare(a.RiskRank, b.RiskRank), cmp.Compare(*a.LatestScore, *b.LatestScore), cmp.Compare(a.Tier, b.Tier),
+				strings.Compare(a.NameLower, b.NameLower), strings.Compare(a.ID, b.ID))
+		})
+		rows := portfolio.Build(in).Heat.Rows
+		for i, r := range rows {
+			if r.VendorID != want[i].ID {
+				t.Fatalf("round %d row %d: %s, want %s", round, i, r.VendorID, want[i].ID)
+			}
+		}
 	}
 }
 

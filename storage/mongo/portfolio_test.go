@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/scoring"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/testenv"
+	"github.com/assayhq/assay/vendors"
 	"go.mongodb.org/mongo-driver/bson"
 	driver "go.mongodb.org/mongo-driver/mongo"
 )
@@ -219,5 +220,79 @@ func TestPortfolioRepairsAndCatchesUp(t *testing.T) {
 	}
 	if got := digests(t, fresh.p); len(got) != n+1 {
 		t.Fatalf("after %d inserts the copy holds %d digests", n, len(got))
+	}
+}
+
+// The portfolio service computes a dashboard once per change of either
+// copy: the same copies give the same figures, any write gives new ones.
+func TestPortfolioDashboardIsRecomputedOnChange(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Mongo(t)
+	tpl := liteTemplate(t)
+	due := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	in := newInstance(db)
+	vs := storemongo.NewVendors(db)
+	p := storemongo.NewPortfolio(db, vs, in.raw, nil)
+	svc := portfolio.NewService(p, func() time.Time { return due.AddDate(0, 0, 10) })
+	tracked := p.Track(in.raw)
+	if err := vs.Insert(ctx, &vendors.Vendor{ID: "v1", Name: "Acme", NameLower: "acme", Tier: 1, Status: vendors.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tracked.Insert(ctx, newAssessment(tpl, "a1", "v1", assessments.StatusSent, due)); err != nil {
+		t.Fatal(err)
+	}
+	d1, err := svc.Dashboard(ctx, portfolio.View2022)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := svc.Dashboard(ctx, portfolio.View2022)
+	if d1.OverdueTotal != 1 || &d1.Risk[0] != &d2.Risk[0] {
+		t.Fatalf("an unchanged portfolio was recomputed (or is wrong: %d overdue)", d1.OverdueTotal)
+	}
+	if err := tracked.Update(ctx, "a1", assessments.Expect{}, assessments.Change{Status: assessments.StatusRevoked, At: due}); err != nil {
+		t.Fatal(err)
+	}
+	d3, _ := svc.Dashboard(ctx, portfolio.View2022)
+	if d3.OverdueTotal != 0 {
+		t.Fatalf("after a revoke the dashboard still shows %d overdue", d3.OverdueTotal)
+	}
+	if err := vs.Insert(ctx, &vendors.Vendor{ID: "v2", Name: "Beta", NameLower: "beta", Tier: 2, Status: vendors.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	if d4, _ := svc.Dashboard(ctx, portfolio.View2022); d4.Vendors != 2 {
+		t.Fatalf("after a new vendor the dashboard counts %d", d4.Vendors)
+	}
+}
+
+// The reminders scheduler expires links by writing the assessment itself;
+// its tracked store rebuilds the digest, so the questionnaire leaves the
+// overdue list.
+func TestPortfolioTracksExpiry(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Mongo(t)
+	tpl := liteTemplate(t)
+	due := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	in := newInstance(db)
+	a := newAssessment(tpl, "x", "v1", assessments.StatusInProgress, due)
+	a.ExpiresAt = due.AddDate(0, 0, 30)
+	if err := in.tracked.Insert(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	expire := in.p.TrackExpiry(storemongo.NewReminders(db))
+	if done, err := expire.Expire(ctx, "x", due); err != nil || done {
+		t.Fatalf("expired before its time: %v %v", done, err)
+	}
+	if d := digests(t, in.p)["x"]; d.Status != assessments.StatusInProgress {
+		t.Fatalf("digest %+v", d)
+	}
+	if done, err := expire.Expire(ctx, "x", due.AddDate(0, 0, 31)); err != nil || !done {
+		t.Fatalf("not expired: %v %v", done, err)
+	}
+	other := newInstance(db)
+	if d := digests(t, other.p)["x"]; d.Status != assessments.StatusExpired {
+		t.Fatalf("after expiry the digest says %s", d.Status)
+	}
+	if d := digests(t, in.p)["x"]; d.Status != assessments.StatusExpired {
+		t.Fatalf("after expiry this instance's copy says %s", d.Status)
 	}
 }
