@@ -29,9 +29,9 @@ const (
 	FindingDone       = "done"
 )
 
-// underReview reports whether reviewers may work on a: once submitted,
+// UnderReview reports whether reviewers may work on a: once submitted,
 // including while the supplier answers a clarification, until completed.
-func (a *Assessment) underReview() bool {
+func (a *Assessment) UnderReview() bool {
 	switch a.Status {
 	case StatusSubmitted, StatusClarificationRequested:
 		return true
@@ -101,7 +101,7 @@ func (s *Service) RequestClarification(ctx context.Context, actor audit.Actor, i
 	now := s.now()
 	var c Clarification
 	a, _, err := s.guarded(ctx, id, func(a *Assessment) (Expect, Change, error) {
-		if !a.underReview() {
+		if !a.UnderReview() {
 			return Expect{}, Change{}, errNotUnderReview(a)
 		}
 		if _, ok := a.Template.Question(questionID); !ok {
@@ -174,7 +174,7 @@ func (s *Service) Review(ctx context.Context, actor audit.Actor, id, questionID 
 	if err != nil {
 		return err
 	}
-	if !a.underReview() {
+	if !a.UnderReview() {
 		return errNotUnderReview(a)
 	}
 	if _, ok := a.Template.Question(questionID); !ok {
@@ -258,7 +258,7 @@ func (s *Service) DecideFinding(ctx context.Context, actor audit.Actor, id strin
 	}
 	var before *FindingDecision
 	_, _, err = s.guarded(ctx, id, func(a *Assessment) (Expect, Change, error) {
-		if !a.underReview() && a.Status != StatusCompleted {
+		if !a.UnderReview() && a.Status != StatusCompleted {
 			return Expect{}, Change{}, errNotUnderReview(a)
 		}
 		sc, err := s.currentScore(ctx, a)

@@ -189,3 +189,30 @@ func TestNextReviewFollowsTheTier(t *testing.T) {
 		}
 	}
 }
+
+func TestUnderReviewFromFirstSubmitToCompletion(t *testing.T) {
+	submittedAt := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		status    assessments.Status
+		submitted time.Time
+		want      bool
+	}{
+		{"sent", assessments.StatusSent, time.Time{}, false},
+		{"answering before the first submit", assessments.StatusInProgress, time.Time{}, false},
+		{"submitted", assessments.StatusSubmitted, submittedAt, true},
+		{"clarification requested", assessments.StatusClarificationRequested, submittedAt, true},
+		{"answering a clarification", assessments.StatusInProgress, submittedAt, true},
+		{"completed", assessments.StatusCompleted, submittedAt, false},
+		{"revoked after submit", assessments.StatusRevoked, submittedAt, false},
+		{"expired", assessments.StatusExpired, time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &assessments.Assessment{Status: tt.status, SubmittedAt: tt.submitted}
+			if got := a.UnderReview(); got != tt.want {
+				t.Errorf("UnderReview() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -83,10 +83,7 @@ func (s *Server) loadReview(c echo.Context, id string) (*reviewPage, error) {
 	}
 	reviewer := currentUser(c).Can(auth.RoleReviewer)
 	completed := a.Status == assessments.StatusCompleted
-	// The domain's rule: review starts with the first submit and lasts
-	// while the supplier answers clarifications (status in progress again).
-	underReview := a.Status == assessments.StatusSubmitted || a.Status == assessments.StatusClarificationRequested ||
-		(a.Status == assessments.StatusInProgress && !a.SubmittedAt.IsZero())
+	underReview := a.UnderReview()
 	d.CanAct = reviewer && underReview
 	d.CanComplete = reviewer && a.Status == assessments.StatusSubmitted
 	d.CanDecide = reviewer && (underReview || completed)
