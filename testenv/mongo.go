@@ -22,12 +22,22 @@ var (
 )
 
 // MongoURI returns the URI of the package's shared embedded FerretDB.
+//
+// With ASSAY_FERRETDB_BIN set (make test builds it from testenv/ferretdb
+// without the race detector) FerretDB runs in its own process: under -race
+// its SQLite engine, itself Go, would be instrumented and run several
+// times slower without finding anything in Assay's code. Without it,
+// FerretDB runs in the test binary.
 func MongoURI(t testing.TB) string {
 	t.Helper()
 	mongoOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "assay-test-ferretdb-*")
 		if err != nil {
 			mongoErr = err
+			return
+		}
+		if bin := os.Getenv("ASSAY_FERRETDB_BIN"); bin != "" {
+			mongoURI, mongoErr = startFerretDBProcess(bin, dir)
 			return
 		}
 		var m *embedded.Mongo
@@ -68,4 +78,16 @@ func Mongo(t testing.TB) *driver.Database {
 		_ = db.Client().Disconnect(context.Background())
 	})
 	return db
+}
+
+func startFerretDBProcess(bin, dir string) (string, error) {
+	port, err := FreePort()
+	if err != nil {
+		return "", err
+	}
+	p := &Process{name: "ferretdb", bin: bin, args: []string{"-dir", dir, "-addr", addr(port)}, ready: "tcp://" + addr(port)}
+	if err := p.Start(); err != nil {
+		return "", err
+	}
+	return "mongodb://" + addr(port) + "/", nil
 }

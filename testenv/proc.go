@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -58,7 +59,7 @@ type Process struct {
 	bin   string
 	args  []string
 	env   []string
-	ready string // URL that answers 200 once the server is up
+	ready string // URL that answers 200 once the server is up, or tcp://host:port that accepts connections
 	mu    sync.Mutex
 	cmd   *exec.Cmd
 	out   bytes.Buffer
@@ -90,13 +91,9 @@ func (p *Process) Start() error {
 			return fmt.Errorf("%s exited at start: %v\n%s", p.name, err, p.out.String())
 		default:
 		}
-		resp, err := http.Get(p.ready)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				go func() { <-exited }()
-				return nil
-			}
+		if p.up() {
+			go func() { <-exited }()
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -115,14 +112,27 @@ func (p *Process) Stop() {
 	}
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	p.cmd = nil
-	for i := 0; i < 100; i++ {
-		resp, err := http.Get(p.ready)
-		if err != nil {
-			return
-		}
-		resp.Body.Close()
+	for i := 0; i < 100 && p.up(); i++ {
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// up reports whether the server answers its readiness check.
+func (p *Process) up() bool {
+	if hostport, ok := strings.CutPrefix(p.ready, "tcp://"); ok {
+		c, err := net.DialTimeout("tcp", hostport, time.Second)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	}
+	resp, err := http.Get(p.ready)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func mustPorts(t testing.TB, n int) []int {
