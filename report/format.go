@@ -67,3 +67,46 @@ func findingCounts(r *Report) string {
 	}
 	return fmt.Sprintf("%d (%s)", len(r.Findings), strings.Join(parts, ", "))
 }
+
+// ScoreText is the answer's score for display: one decimal, or "—" when
+// the question does not count.
+func (a Answer) ScoreText() string {
+	if a.Score == nil {
+		return "—"
+	}
+	return score(*a.Score)
+}
+
+// SupplierText is the supplier-relationship controls' score for display,
+// or "—" when none was assessed.
+func (s Summary) SupplierText() string {
+	if s.SupplierControls == nil {
+		return "—"
+	}
+	return score(*s.SupplierControls)
+}
+
+// Filename is the report's download name for extension ext: the vendor
+// and the assessment's date, so that a folder of reports sorts well.
+func (r *Report) Filename(ext string) string {
+	var slug []rune
+	dash := false
+	for _, c := range strings.ToLower(r.Vendor.Name) {
+		ok := (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		switch {
+		case ok:
+			slug, dash = append(slug, c), false
+		case !dash && len(slug) > 0:
+			slug, dash = append(slug, '-'), true
+		}
+	}
+	name := strings.Trim(string(slug), "-")
+	if name == "" {
+		name = "vendor"
+	}
+	at := r.Assessment.CompletedAt
+	if at.IsZero() {
+		at = r.GeneratedAt
+	}
+	return fmt.Sprintf("vendor-risk-report-%s-%s.%s", name, at.UTC().Format("2006-01-02"), ext)
+}
