@@ -93,8 +93,6 @@ func (s *Server) loadReview(c echo.Context, id string) (*reviewPage, error) {
 	case completed:
 		d.ReadOnly = "This review is completed and read-only: answers, scores and the decision stay as they were decided."
 	case !underReview:
-		d.ReadOnly = "You can read this review; reviewers and admins act on it."
-	case !underReview:
 		d.ReadOnly = "The supplier has not submitted this questionnaire yet: review actions open once it is submitted."
 	}
 	return d, nil

@@ -464,6 +464,23 @@ func TestViewerAndProcurementMayOnlyRead(t *testing.T) {
 	}
 }
 
+func TestReviewerSeesWhyAnUnsubmittedQuestionnaireWaits(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	s := reviewSend(t, env, "Still Answering", 2)
+	reviewer := env.Login(t, auth.RoleReviewer)
+	status, page := reviewGet(t, env, reviewer, "/app/assessments/"+s.ID+"/review")
+	if status != http.StatusOK {
+		t.Fatalf("review page: %d", status)
+	}
+	reviewMustContain(t, page, "The supplier has not submitted this questionnaire yet")
+	if strings.Contains(page, "reviewers and admins act on it") {
+		t.Error("a reviewer is told that reviewers act on it, not why they cannot yet")
+	}
+	if strings.Contains(page, `action="/app/assessments/`+s.ID+`/questions/`) {
+		t.Error("a reviewer is offered review forms before the supplier submitted")
+	}
+}
+
 func TestFindingsTreatmentsAndCompletion(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
 	s := reviewSubmitted(t, env, "Decided Inc", 1, reviewAnswers())
