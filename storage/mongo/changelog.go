@@ -59,9 +59,12 @@ func (l changeLog) note(ctx context.Context, id string) error {
 			return fmt.Errorf("%s change log: %w", l.name, err)
 		}
 	}
-	// A racing writer may note a smaller number: the hint only lags.
+	// A racing writer may note a smaller number: the hint only lags. Two
+	// first writers both upsert the missing hint and one gets a duplicate
+	// key (FerretDB does not retry upserts as MongoDB does): the other's
+	// hint stands, which is just as good.
 	_, err = l.revs.UpdateOne(ctx, bson.M{"_id": l.hintID()}, bson.M{"$set": bson.M{"rev": seq}}, options.Update().SetUpsert(true))
-	if err != nil {
+	if err != nil && !IsDuplicate(err) {
 		return fmt.Errorf("%s change log: %w", l.name, err)
 	}
 	return nil
