@@ -77,7 +77,15 @@ func (s *Service) Upload(ctx context.Context, actor audit.Actor, token, question
 		if body.err != nil {
 			return nil, fmt.Errorf("receiving %s: %w", name, body.err)
 		}
-		return nil, fmt.Errorf("storing %s: %w", name, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("storing %s: %w", name, err) // the supplier went away
+		}
+		// The bytes arrived but the bucket did not take them: a failure of
+		// the file store, not of the request, which the supplier may retry
+		// as it is. The cause names internal endpoints: log it, say less.
+		s.d.Log.Error("storing evidence", "assessment", a.ID, "key", e.ObjectKey, "err", err)
+		return nil, apperr.Wrapf(apperr.ErrUnavailable,
+			"%s was not saved: the file store is not answering. Nothing was kept; please upload it again in a few minutes", name)
 	}
 	e.Size, e.SHA256, e.UploadedAt = body.n, hex.EncodeToString(hash.Sum(nil)), s.now()
 
