@@ -91,6 +91,11 @@ type Filter struct {
 	// default) or "due".
 	Sort      string
 	DueBefore time.Time
+	// Tier is the vendor's tier when the assessment was sent (0: any).
+	Tier int
+	// Residual is the residual risk of the live score, "low" … "critical"
+	// (empty: any); an assessment not scored yet matches no level.
+	Residual string
 }
 
 // Sort orders for Filter.Sort.

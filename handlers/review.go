@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/assessments"
+	"github.com/assayhq/assay/vendors"
 	"github.com/labstack/echo/v4"
 )
 
@@ -45,6 +46,10 @@ type queueRow struct {
 type queuePage struct {
 	Items       []queueRow
 	Q, Status   string
+	Tier        int
+	Risk        string
+	Tiers       []vendors.Tier
+	Risks       []string
 	Page, Pages int
 	Total       int64
 	Base        string
@@ -60,12 +65,23 @@ func (s *Server) reviewQueue(c echo.Context) error {
 		Q:      strings.TrimSpace(c.QueryParam("q")),
 		Status: c.QueryParam("status"),
 		Page:   max(atoiOr(c.QueryParam("page"), 1), 1),
+		Tiers:  vendors.Tiers(),
+		Risks:  vendors.RiskLevels(),
 	}
 	f := assessments.Filter{Q: d.Q, Page: d.Page, Per: queuePerPage, Sort: assessments.SortOldestSubmitted, Statuses: reviewStatuses}
 	if st := assessments.Status(d.Status); st == assessments.StatusSubmitted || st == assessments.StatusClarificationRequested {
 		f.Statuses = []assessments.Status{st}
 	} else {
 		d.Status = ""
+	}
+	tier := atoiOr(c.QueryParam("tier"), 0)
+	for _, t := range d.Tiers {
+		if t.Value == tier {
+			d.Tier, f.Tier = tier, tier
+		}
+	}
+	if r := c.QueryParam("risk"); vendors.RiskRank(r) > 0 {
+		d.Risk, f.Residual = r, r
 	}
 	items, total, err := s.Assessments.List(c.Request().Context(), f)
 	if err != nil {
@@ -82,9 +98,12 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	}
 	d.Total = total
 	d.Pages = int(math.Ceil(float64(total) / queuePerPage))
-	d.Filtered = d.Q != "" || d.Status != ""
+	d.Filtered = d.Q != "" || d.Status != "" || d.Tier != 0 || d.Risk != ""
 	q := url.Values{}
-	for k, v := range map[string]string{"q": d.Q, "status": d.Status} {
+	if d.Tier != 0 {
+		q.Set("tier", strconv.Itoa(d.Tier))
+	}
+	for k, v := range map[string]string{"q": d.Q, "status": d.Status, "risk": d.Risk} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/scoring"
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/testenv"
 	"github.com/assayhq/assay/vendors"
@@ -178,6 +179,20 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 		{"clarification requested", "?status=clarification_requested", []string{asked.ID}},
 		{"vendor search", "?q=older", []string{older.ID}},
 		{"no match", "?q=nobody", nil},
+		{"tier", "?tier=3", []string{newer.ID}},
+		{"residual risk", "?risk=low", []string{newer.ID, asked.ID}},
+		{"tier and residual risk", "?tier=1&risk=medium", []string{older.ID}},
+		{"tier and residual risk, none both", "?tier=1&risk=low", nil},
+		{"tier with status", "?tier=2&status=clarification_requested", []string{asked.ID}},
+		{"unknown tier and risk are ignored", "?tier=9&risk=severe", []string{older.ID, newer.ID, asked.ID}},
+	}
+	// The same answers score the same (grade A, likelihood 1), so the
+	// residual risk follows the tier's impact: medium at impact 5 (tier 1),
+	// low at impacts 4 and 3.
+	for id, want := range map[string]scoring.Level{older.ID: scoring.LevelMedium, newer.ID: scoring.LevelLow, asked.ID: scoring.LevelLow} {
+		if a := reviewAssessment(t, env, id); a.Score == nil || a.Score.Risk.Residual != want {
+			t.Fatalf("the cases below assume residual risk %s for %s (tier %d), got %+v", want, a.VendorName, a.VendorTier, a.Score.Risk)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,6 +210,11 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 	}
 	_, page := reviewGet(t, env, viewer, "/app/reviews")
 	reviewMustContain(t, page, "Older Hosting", "vendor-lite", `class="grade grade-small grade-`, "badge badge-submitted", "0 days")
+	// The chosen filters stay selected.
+	_, page = reviewGet(t, env, viewer, "/app/reviews?tier=3&risk=low")
+	reviewMustContain(t, page, `<option value="3" selected>`, `<option value="low" selected>`)
+	_, page = reviewGet(t, env, viewer, "/app/reviews?tier=1&risk=low")
+	reviewMustContain(t, page, "No assessment waiting for review matches these filters.")
 }
 
 func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {

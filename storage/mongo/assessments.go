@@ -319,6 +319,12 @@ func (s *Assessments) List(ctx context.Context, f assessments.Filter) ([]assessm
 	if !f.DueBefore.IsZero() {
 		q["due_date"] = bson.M{"$lt": f.DueBefore}
 	}
+	if f.Tier != 0 {
+		q["vendor_tier"] = f.Tier
+	}
+	if f.Residual != "" {
+		q["score.risk.residual"] = f.Residual
+	}
 	if term := strings.TrimSpace(f.Q); term != "" {
 		re := bson.M{"$regex": regexp.QuoteMeta(term), "$options": "i"}
 		q["$or"] = bson.A{bson.M{"vendor_name": re}, bson.M{"contact_email": re}, bson.M{"template_key": re}}

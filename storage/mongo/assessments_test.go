@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,6 +142,72 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	}
 	if _, err := s.ByTokenHash(ctx, "hash-as2"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("deleted assessment's link: %v", err)
+	}
+}
+
+func TestAssessmentListFiltersByTierAndResidualRisk(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	if err := storemongo.EnsureIndexes(ctx, db, storemongo.AssessmentIndexes); err != nil {
+		t.Fatal(err)
+	}
+	s := storemongo.NewAssessments(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	scored := func(level scoring.Level) *scoring.Score {
+		return &scoring.Score{Overall: 60, Grade: "C", Risk: scoring.Risk{Residual: level}}
+	}
+	for i, a := range []struct {
+		id     string
+		tier   int
+		score  *scoring.Score
+		status assessments.Status
+	}{
+		{"t1-high", 1, scored(scoring.LevelHigh), assessments.StatusSubmitted},
+		{"t2-low", 2, scored(scoring.LevelLow), assessments.StatusSubmitted},
+		{"t2-unscored", 2, nil, assessments.StatusSent},
+		{"t3-high", 3, scored(scoring.LevelHigh), assessments.StatusClarificationRequested},
+	} {
+		doc := newStoredAssessment(a.id, "hash-"+a.id, at)
+		doc.VendorTier, doc.Score, doc.Status = a.tier, a.score, a.status
+		doc.SubmittedAt = at.Add(time.Duration(i) * time.Hour)
+		if err := s.Insert(ctx, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The live score changes after the insert, as autosave and reviews
+	// change it: the filter reads the stored score as it is now.
+	if err := s.Update(ctx, "t2-low", assessments.Expect{}, assessments.Change{Score: scored(scoring.LevelMedium)}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		f    assessments.Filter
+		want []string
+	}{
+		{"tier", assessments.Filter{Tier: 2}, []string{"t2-low", "t2-unscored"}},
+		{"residual risk", assessments.Filter{Residual: "high"}, []string{"t1-high", "t3-high"}},
+		{"residual risk after a rescore", assessments.Filter{Residual: "medium"}, []string{"t2-low"}},
+		{"the score it had before", assessments.Filter{Residual: "low"}, nil},
+		{"tier and residual risk", assessments.Filter{Tier: 3, Residual: "high"}, []string{"t3-high"}},
+		{"with statuses", assessments.Filter{Residual: "high", Statuses: []assessments.Status{assessments.StatusSubmitted}}, []string{"t1-high"}},
+		{"a level none has", assessments.Filter{Tier: 2, Residual: "critical"}, nil},
+		{"neither", assessments.Filter{}, []string{"t1-high", "t2-low", "t2-unscored", "t3-high"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.f.Sort = assessments.SortOldestSubmitted
+			items, total, err := s.List(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range items {
+				got = append(got, a.ID)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") || total != int64(len(tt.want)) {
+				t.Errorf("listed %v (total %d), want %v", got, total, tt.want)
+			}
+		})
 	}
 }
 
