@@ -58,7 +58,8 @@ type Assessment struct {
 	VendorTier      int                       `bson:"vendor_tier" json:"vendor_tier"`
 	TemplateKey     string                    `bson:"template_key" json:"template_key"`
 	TemplateVersion int                       `bson:"template_version" json:"template_version"`
-	Template        *questionnaires.Template  `bson:"template" json:"-"` // the exact version sent: later edits never reach it
+	TemplateTitle   string                    `bson:"template_title" json:"-"` // as sent, so that lists name it without the snapshot
+	Template        *questionnaires.Template  `bson:"template" json:"-"`       // the exact version sent: later edits never reach it
 	ContactName     string                    `bson:"contact_name" json:"contact_name"`
 	ContactEmail    string                    `bson:"contact_email" json:"contact_email"`
 	Message         string                    `bson:"message,omitempty" json:"message,omitempty"`
@@ -185,6 +186,19 @@ type Decision struct {
 	Note      string    `bson:"note,omitempty" json:"note,omitempty"`
 	By        string    `bson:"by" json:"by"`
 	At        time.Time `bson:"at" json:"at"`
+}
+
+// QuestionnaireTitle names the questionnaire for people: the title it was
+// sent with; for an assessment stored before titles were kept, the title of
+// its template snapshot when loaded, or else the template's key.
+func (a *Assessment) QuestionnaireTitle() string {
+	switch {
+	case a.TemplateTitle != "":
+		return a.TemplateTitle
+	case a.Template != nil && a.Template.Title != "":
+		return a.Template.Title
+	}
+	return a.TemplateKey
 }
 
 // AnswerValues returns the answers as the questionnaire and scoring

@@ -135,7 +135,7 @@ func (s *Service) build(ctx context.Context, actor audit.Actor, req SendRequest)
 	token, hash := newToken()
 	a := &Assessment{
 		ID: newID(), VendorID: vendor.ID, VendorName: vendor.Name, VendorTier: vendor.Tier,
-		TemplateKey: tmpl.Key, TemplateVersion: tmpl.Version, Template: questionnaires.Clone(tmpl),
+		TemplateKey: tmpl.Key, TemplateVersion: tmpl.Version, TemplateTitle: tmpl.Title, Template: questionnaires.Clone(tmpl),
 		ContactName: name, ContactEmail: email, Message: strings.TrimSpace(req.Message),
 		DueDate: due, ExpiresAt: s.expiry(due, now), TokenHash: hash, Status: StatusSent,
 		Answers: map[string]Answer{}, Reviews: map[string]QuestionReview{}, Reopened: map[string]Clarification{},

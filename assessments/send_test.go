@@ -11,6 +11,7 @@ import (
 	"github.com/assayhq/assay/apperr"
 	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/mail"
+	"github.com/assayhq/assay/questionnaires"
 	"go.mongodb.org/mongo-driver/bson"
 )
 
@@ -218,6 +219,11 @@ func TestListFiltersAndSorts(t *testing.T) {
 	if items[0].Score == nil || items[0].Progress.Answered == 0 {
 		t.Errorf("lists lack score or progress: %+v", items[0].Progress)
 	}
+	// Lists name the questionnaire by the title it was sent with, which
+	// they carry without the snapshot.
+	if got := items[0].QuestionnaireTitle(); got != "Basic supplier check" {
+		t.Errorf("listed questionnaire title %q", got)
+	}
 	q, total, _ := r.svc.List(ctx, assessments.Filter{Statuses: []assessments.Status{assessments.StatusSubmitted}, Sort: assessments.SortOldestSubmitted})
 	if total != 1 || q[0].ID != y.ID {
 		t.Errorf("review queue: %d", total)
@@ -228,5 +234,25 @@ func TestListFiltersAndSorts(t *testing.T) {
 	}
 	if _, total, _ := r.svc.List(ctx, assessments.Filter{Q: "(.*"}); total != 0 {
 		t.Errorf("search treats input as a pattern: %d", total)
+	}
+}
+
+func TestQuestionnaireTitleFallsBackForOlderAssessments(t *testing.T) {
+	snapshot := &questionnaires.Template{Key: "vendor-lite", Version: 2, Title: "Vendor security essentials"}
+	tests := []struct {
+		name string
+		a    assessments.Assessment
+		want string
+	}{
+		{"title kept at send", assessments.Assessment{TemplateKey: "vendor-lite", TemplateTitle: "Vendor essentials (2025)", Template: snapshot}, "Vendor essentials (2025)"},
+		{"older, snapshot loaded", assessments.Assessment{TemplateKey: "vendor-lite", Template: snapshot}, "Vendor security essentials"},
+		{"older, listed without the snapshot", assessments.Assessment{TemplateKey: "vendor-lite"}, "vendor-lite"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.a.QuestionnaireTitle(); got != tt.want {
+				t.Errorf("QuestionnaireTitle() = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -89,7 +89,7 @@ func (s *Server) reviewQueue(c echo.Context) error {
 	}
 	now := time.Now()
 	for _, a := range items {
-		row := queueRow{ID: a.ID, Vendor: a.VendorName, Template: a.TemplateKey, Version: a.TemplateVersion,
+		row := queueRow{ID: a.ID, Vendor: a.VendorName, Template: a.QuestionnaireTitle(), Version: a.TemplateVersion,
 			Tier: a.VendorTier, Age: daysSince(a.SubmittedAt, now), Status: string(a.Status)}
 		if a.Score != nil {
 			row.Scored, row.Overall, row.Grade, row.Residual = true, a.Score.Overall, a.Score.Grade, string(a.Score.Risk.Residual)

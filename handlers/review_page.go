@@ -76,10 +76,7 @@ func (s *Server) loadReview(c echo.Context, id string) (*reviewPage, error) {
 		Findings:        findingViews(a, sc),
 		Treatments:      treatments,
 		FindingStatuses: findingStatuses,
-		TemplateTitle:   a.TemplateKey,
-	}
-	if a.Template != nil && a.Template.Title != "" {
-		d.TemplateTitle = a.Template.Title
+		TemplateTitle:   a.QuestionnaireTitle(),
 	}
 	reviewer := currentUser(c).Can(auth.RoleReviewer)
 	completed := a.Status == assessments.StatusCompleted

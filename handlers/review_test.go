@@ -20,6 +20,7 @@ import (
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/testenv"
 	"github.com/assayhq/assay/vendors"
+	"go.mongodb.org/mongo-driver/bson"
 )
 
 // The review tests run on the built-in "Vendor security essentials"
@@ -209,7 +210,16 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 		})
 	}
 	_, page := reviewGet(t, env, viewer, "/app/reviews")
-	reviewMustContain(t, page, "Older Hosting", "vendor-lite", `class="grade grade-small grade-`, "badge badge-submitted", "0 days")
+	reviewMustContain(t, page, "Older Hosting", "Vendor security essentials", `class="grade grade-small grade-`, "badge badge-submitted", "0 days")
+	if strings.Contains(page, "vendor-lite") {
+		t.Error("the queue names a questionnaire by its key")
+	}
+	// An assessment stored before titles were kept is named by its key.
+	if _, err := env.App.DB.Collection("assessments").UpdateOne(reviewCtx(t), bson.M{"_id": newer.ID}, bson.M{"$unset": bson.M{"template_title": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	_, page = reviewGet(t, env, viewer, "/app/reviews?q=newer")
+	reviewMustContain(t, page, "Newer Payroll", "vendor-lite")
 	// The chosen filters stay selected.
 	_, page = reviewGet(t, env, viewer, "/app/reviews?tier=3&risk=low")
 	reviewMustContain(t, page, `<option value="3" selected>`, `<option value="low" selected>`)

@@ -27,7 +27,7 @@ func storedTemplate() *questionnaires.Template {
 
 func newStoredAssessment(id, hash string, at time.Time) *assessments.Assessment {
 	return &assessments.Assessment{
-		ID: id, VendorID: "v1", VendorName: "Acme", TemplateKey: "dotted", TemplateVersion: 1, Template: storedTemplate(),
+		ID: id, VendorID: "v1", VendorName: "Acme", TemplateKey: "dotted", TemplateVersion: 1, TemplateTitle: "Dotted ids", Template: storedTemplate(),
 		ContactEmail: "a@acme.example", TokenHash: hash, Status: assessments.StatusSent, DueDate: at, ExpiresAt: at.AddDate(0, 1, 0),
 		Answers:  map[string]assessments.Answer{"a.one": assessments.AnswerOf("yes", at)},
 		Reviews:  map[string]assessments.QuestionReview{"a.two": {Status: "flagged", By: "r", At: at}},
@@ -136,6 +136,9 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	items, total, err := s.List(ctx, assessments.Filter{Sort: assessments.SortNewest, Per: 1})
 	if err != nil || total != 2 || len(items) != 1 || items[0].ID != "as2" || len(items[0].Answers) != 0 {
 		t.Errorf("list: %v total %d items %+v", err, total, items)
+	}
+	if len(items) == 1 && (items[0].Template != nil || items[0].TemplateTitle != "Dotted ids") {
+		t.Errorf("a listed assessment carries template %v, title %q: want no snapshot but the title", items[0].Template, items[0].TemplateTitle)
 	}
 	if err := s.Delete(ctx, "as2"); err != nil {
 		t.Fatal(err)
