@@ -27,7 +27,7 @@ type Mailpit struct {
 // that stop and restart SMTP use it.
 func NewMailpit(t testing.TB) *Mailpit {
 	t.Helper()
-	m, err := startMailpit(t.TempDir(), mustPorts(t, 2))
+	m, err := StartMailpit(t.TempDir(), mustPorts(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,10 +35,16 @@ func NewMailpit(t testing.TB) *Mailpit {
 	return m
 }
 
-func startMailpit(dir string, ports []int) (*Mailpit, error) {
+// StartMailpit runs mailpit with its database in dir, taking SMTP on
+// ports[0] and serving its API on ports[1] of loopback, and returns once it
+// answers. The caller stops it; the load generator uses it outside of tests.
+func StartMailpit(dir string, ports []int) (*Mailpit, error) {
 	bin, err := Tool("mailpit")
 	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("mailpit data folder: %w", err)
 	}
 	m := &Mailpit{SMTPHost: "127.0.0.1", SMTPPort: ports[0], API: "http://" + addr(ports[1])}
 	m.Process = &Process{
@@ -80,7 +86,7 @@ func MailpitBox(t testing.TB) *Mailbox {
 				return
 			}
 		}
-		sharedMailpit, mailpitErr = startMailpit(dir, ports)
+		sharedMailpit, mailpitErr = StartMailpit(dir, ports)
 	})
 	if mailpitErr != nil {
 		t.Fatalf("mailpit: %v", mailpitErr)

@@ -25,7 +25,7 @@ type MinIO struct {
 // use it to stop and restart S3; other tests share one through Blobs.
 func NewMinIO(t testing.TB) *MinIO {
 	t.Helper()
-	m, err := startMinIO(t.TempDir(), mustPorts(t, 2))
+	m, err := StartMinIO(t.TempDir(), mustPorts(t, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,10 +33,16 @@ func NewMinIO(t testing.TB) *MinIO {
 	return m
 }
 
-func startMinIO(dir string, ports []int) (*MinIO, error) {
+// StartMinIO runs MinIO with its data in dir, serving S3 on ports[0] and
+// its console on ports[1] of loopback, and returns once it answers. The
+// caller stops it; the load generator uses it outside of tests.
+func StartMinIO(dir string, ports []int) (*MinIO, error) {
 	bin, err := Tool("minio")
 	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("minio data folder: %w", err)
 	}
 	m := &MinIO{Endpoint: addr(ports[0]), AccessKey: "assaytest", SecretKey: "assaytest-secret-key"}
 	m.Process = &Process{
@@ -102,7 +108,7 @@ func SharedMinIO(t testing.TB) *MinIO {
 				return
 			}
 		}
-		shared, minioErr = startMinIO(dir, ports)
+		shared, minioErr = StartMinIO(dir, ports)
 	})
 	if minioErr != nil {
 		t.Fatalf("MinIO: %v", fmt.Errorf("%w", minioErr))
