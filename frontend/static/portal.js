@@ -22,6 +22,9 @@
   // request per word, longer risks losing the last words when a tab closes.
   var DEBOUNCE_MS = 600;
   var RETRY_MAX_MS = 30000;
+  // A section post answers in well under this; a page still shown after it
+  // was not left.
+  var RESUME_AFTER_POST_MS = 15000;
 
   var pending = {};   // question id → value not yet sent
   var timers = {};    // question id → debounce timer
@@ -31,6 +34,7 @@
   var failures = 0;   // consecutive network or server failures, for backoff
   var retryTimer = null;
   var stopped = false; // submitted, expired or revoked: nothing more is saved
+  var posting = false; // the section form is on its way with every answer
   var BAD_NUMBER = {};
 
   function readJSON(id) {
@@ -225,6 +229,9 @@
   function changed(e) {
     var t = e.target;
     if (stopped || !t.name || t.name.indexOf("q.") !== 0) { return; }
+    // A change after the form was posted means the page stayed (the
+    // navigation was cancelled): autosave and the leave warning resume.
+    resume();
     var q = questionOf(t);
     if (!q || q.hasAttribute("data-locked")) { return; }
     var qid = q.getAttribute("data-qid");
@@ -247,7 +254,7 @@
   }
 
   function flush(qid) {
-    if (stopped || !(qid in pending) || inflight[qid]) { return; }
+    if (stopped || posting || !(qid in pending) || inflight[qid]) { return; }
     var v = pending[qid];
     delete pending[qid];
     inflight[qid] = true;
@@ -326,9 +333,29 @@
     flush(qid);
   });
 
+  // "Save and continue" posts every field of the section, the values
+  // waiting for autosave included: a PUT of the same values would only race
+  // it, and warning that they are unsaved would be false.
+  form.addEventListener("submit", function (e) {
+    if (e.defaultPrevented || stopped) { return; }
+    posting = true;
+    Object.keys(timers).forEach(function (id) { clearTimeout(timers[id]); timers[id] = null; });
+    clearTimeout(retryTimer);
+    // Still here long after the post (cancelled, or no answer): the values
+    // go the autosave way after all.
+    setTimeout(resume, RESUME_AFTER_POST_MS);
+  });
+
+  function resume() {
+    if (!posting) { return; }
+    posting = false;
+    Object.keys(pending).forEach(function (id) { if (!timers[id]) { flush(id); } });
+  }
+
   window.addEventListener("beforeunload", function (e) {
-    // Once stopped nothing more can be saved, so leaving loses nothing.
-    if (!stopped && (busy() || failures > 0)) { e.preventDefault(); e.returnValue = ""; }
+    // Once stopped nothing more can be saved, so leaving loses nothing;
+    // while posting, the form carries what autosave had not sent.
+    if (!stopped && !posting && (busy() || failures > 0)) { e.preventDefault(); e.returnValue = ""; }
   });
 
   // --- evidence -----------------------------------------------------------
