@@ -73,9 +73,14 @@ func healthcheck(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	return probeHealth(ctx, cfg.Addr, 3*time.Second)
+}
+
+// probeHealth asks the server listening on addr for /healthz.
+func probeHealth(ctx context.Context, addr string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+loopback(cfg.Addr)+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+loopback(addr)+"/healthz", nil)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/user"
 	"strings"
@@ -138,17 +137,9 @@ func embeddedServerStopped(ctx context.Context, cfg *config.Config) error {
 	if !cfg.EmbeddedMongo() {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+loopback(cfg.Addr)+"/healthz", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	if err := probeHealth(ctx, cfg.Addr, time.Second); err != nil {
 		return nil
 	}
-	resp.Body.Close()
 	return fmt.Errorf("an Assay server is running on %s with the embedded database in %s; stop it first "+
 		"(the embedded database serves one process at a time), or manage users in the web UI at %s/app/users",
 		cfg.Addr, cfg.DataDir, cfg.BaseURL)
