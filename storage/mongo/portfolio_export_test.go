@@ -6,8 +6,8 @@ import (
 	"github.com/assayhq/assay/portfolio"
 )
 
-// PutDigest writes a digest as a tracked write does, for tests of the
-// version guard.
-func (p *Portfolio) PutDigest(ctx context.Context, d portfolio.Assessment) error {
-	return p.put(ctx, d)
+// WriteDigest writes a digest as a tracked write does, for tests of a
+// writer that lost a race.
+func (p *Portfolio) WriteDigest(ctx context.Context, d portfolio.Assessment) error {
+	return p.write(ctx, d)
 }

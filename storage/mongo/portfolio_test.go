@@ -147,9 +147,10 @@ func TestPortfolioDigestsAcrossInstances(t *testing.T) {
 		t.Fatalf("completed digest %+v / %+v", d, d.Final)
 	}
 
-	// An older digest never replaces a newer one.
+	// A writer whose digest is older than the assessment (it lost a race
+	// with another instance) finds out and writes the current one.
 	stale := portfolio.Digest(newAssessment(tpl, "new", "v2", assessments.StatusSent, due), "")
-	if err := a.p.PutDigest(ctx, stale); err != nil {
+	if err := a.p.WriteDigest(ctx, stale); err != nil {
 		t.Fatal(err)
 	}
 	if d := digests(t, b.p)["new"]; d.Status != assessments.StatusCompleted {
