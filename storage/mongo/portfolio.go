@@ -33,10 +33,10 @@ import (
 //     _id, then checks the assessment's version so that a digest that lost
 //     a race to an older one is written again (see write); Track wraps the
 //     assessments store to do it;
-//   - each digest write is appended to a change log (seqLog, the vendor
-//     register's design), and each instance keeps an in-memory copy of the
-//     digests that it brings up to date with one _id lookup of the log when
-//     nothing changed, or by re-reading only the changed digests by _id;
+//   - each digest write is appended, digest included, to a change log
+//     (seqLog, the vendor register's design), and each instance keeps an
+//     in-memory copy of the digests that it brings up to date from the log:
+//     one _id lookup of it when nothing changed, one more per change;
 //   - the vendors come from the register's own change-logged copy.
 //
 // A digest is marked dirty before its assessment is written and cleaned by
@@ -113,17 +113,17 @@ func (p *Portfolio) Vendors(ctx context.Context) ([]*vendors.Vendor, error) {
 }
 
 // Assessments returns the current copy of the digests: one _id lookup of
-// the change log when nothing changed, else the changed digests by _id.
+// the change log when nothing changed, else the entries since the copy.
 func (p *Portfolio) Assessments(ctx context.Context) ([]*portfolio.Assessment, error) {
 	p.mu.Lock()
 	rows, seq, at := p.rows, p.seq, p.at
 	p.mu.Unlock()
 	if rows != nil && time.Since(at) < digestMaxAge {
-		ids, _, ok, err := p.changes.after(ctx, seq, 1)
+		changed, _, ok, err := p.changes.after(ctx, seq, 1)
 		if err != nil {
 			return nil, err
 		}
-		if ok && len(ids) == 0 {
+		if ok && len(changed) == 0 {
 			return rows, nil
 		}
 	}
@@ -142,34 +142,34 @@ func (p *Portfolio) update(ctx context.Context, whole bool) ([]*portfolio.Assess
 	rows, seq, at := p.rows, p.seq, p.at
 	p.mu.Unlock()
 	if rows != nil && !whole && time.Since(at) < digestMaxAge {
-		ids, last, ok, err := p.changes.after(ctx, seq, digestCatchUp)
+		changes, last, ok, err := p.changes.after(ctx, seq, digestCatchUp)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			return p.apply(ctx, last, ids)
+			return p.apply(last, changes)
 		}
 	}
 	return p.reload(ctx)
 }
 
-// apply brings the copy to log entry last by re-reading the changed
-// digests, into a new slice so that dashboards still reading the old one
-// see a consistent copy.
-func (p *Portfolio) apply(ctx context.Context, last int64, ids []string) ([]*portfolio.Assessment, error) {
-	fresh := make(map[string]*digestDoc, len(ids))
-	for _, id := range ids {
-		if _, done := fresh[id]; done {
-			continue
+// apply brings the copy to log entry last with the digests the entries
+// carry, into a new slice so that dashboards still reading the old one see
+// a consistent copy. Each entry holds the digest as it was written (none
+// for a deletion), so catching up reads nothing but the log: on the
+// embedded FerretDB an _id lookup in a collection of 10,000 recently
+// written documents takes ~90 ms, one in the short log a few.
+func (p *Portfolio) apply(last int64, changes []seqEntry) ([]*portfolio.Assessment, error) {
+	fresh := make(map[string]*digestDoc, len(changes))
+	for _, e := range changes { // in order: a later entry wins
+		var d *digestDoc
+		if len(e.Doc) > 0 {
+			d = new(digestDoc)
+			if err := bson.Unmarshal(e.Doc, d); err != nil {
+				return nil, fmt.Errorf("assessment digest %s in the change log: %w", e.ID, err)
+			}
 		}
-		d := new(digestDoc)
-		err := p.c.FindOne(ctx, bson.M{"_id": id}).Decode(d)
-		if IsNotFound(err) {
-			d = nil // deleted with its assessment
-		} else if err != nil {
-			return nil, fmt.Errorf("assessment digest %s: %w", id, err)
-		}
-		fresh[id] = d
+		fresh[e.ID] = d
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -446,11 +446,12 @@ var digestWrites sync.Mutex
 func (p *Portfolio) put(ctx context.Context, d portfolio.Assessment) error {
 	digestWrites.Lock()
 	defer digestWrites.Unlock()
-	_, err := p.c.ReplaceOne(ctx, bson.M{"_id": d.ID}, digestDoc{Assessment: d}, options.Replace().SetUpsert(true))
+	doc := digestDoc{Assessment: d}
+	_, err := p.c.ReplaceOne(ctx, bson.M{"_id": d.ID}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("assessment digest %s: %w", d.ID, err)
 	}
-	return p.done(ctx, d.ID)
+	return p.done(ctx, d.ID, &doc)
 }
 
 // remove deletes the digest of an assessment that no longer exists.
@@ -460,13 +461,22 @@ func (p *Portfolio) remove(ctx context.Context, id string) error {
 	if _, err := p.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
 		return fmt.Errorf("assessment digest %s: %w", id, err)
 	}
-	return p.done(ctx, id)
+	return p.done(ctx, id, nil)
 }
 
-// done notes a digest change in the log and forgets a pending retry; the
-// caller holds digestWrites.
-func (p *Portfolio) done(ctx context.Context, id string) error {
-	if err := p.changes.note(ctx, id); err != nil {
+// done notes a digest change in the log, with the digest as written (nil
+// for a deletion), and forgets a pending retry; the caller holds
+// digestWrites.
+func (p *Portfolio) done(ctx context.Context, id string, doc *digestDoc) error {
+	var raw bson.Raw
+	if doc != nil {
+		b, err := bson.Marshal(doc)
+		if err != nil {
+			return fmt.Errorf("assessment digest %s: %w", id, err)
+		}
+		raw = b
+	}
+	if err := p.changes.note(ctx, id, raw); err != nil {
 		return err
 	}
 	p.mu.Lock()
@@ -589,8 +599,9 @@ func (t *trackedExpiry) Expire(ctx context.Context, id string, now time.Time) (b
 	return done, err
 }
 
-// seqLog is an append-only log of changed document ids, the vendor
-// register's design: entry n is the document "<name>:<n>" in entries,
+// seqLog is an append-only log of changed documents, the vendor register's
+// design, each entry carrying the document as written: entry n is the
+// document "<name>:<n>" in entries,
 // taken by inserting it, the one write FerretDB makes atomic, so two
 // writers never share a number and the log has no gaps. The last number
 // noted is kept in hints as a starting point for finding the end.
@@ -603,6 +614,7 @@ type seqLog struct {
 type seqEntry struct {
 	Key string    `bson:"_id"`
 	ID  string    `bson:"id"`
+	Doc bson.Raw  `bson:"doc,omitempty"` // empty for a deletion
 	At  time.Time `bson:"at"`
 }
 
@@ -620,15 +632,15 @@ func (l seqLog) hint(ctx context.Context) (int64, error) {
 	return doc.Rev, nil
 }
 
-// note appends "id changed" under the first free number after the hint.
-func (l seqLog) note(ctx context.Context, id string) error {
+// note appends "id is now doc" under the first free number after the hint.
+func (l seqLog) note(ctx context.Context, id string, doc bson.Raw) error {
 	n, err := l.hint(ctx)
 	if err != nil {
 		return err
 	}
 	for {
 		n++
-		_, err := l.entries.InsertOne(ctx, seqEntry{Key: l.key(n), ID: id, At: time.Now().UTC()})
+		_, err := l.entries.InsertOne(ctx, seqEntry{Key: l.key(n), ID: id, Doc: doc, At: time.Now().UTC()})
 		if err == nil {
 			break
 		}
@@ -645,23 +657,23 @@ func (l seqLog) note(ctx context.Context, id string) error {
 	return nil
 }
 
-// after returns the ids changed after entry n, in order, and the last
-// entry's number; more than limit changes is reported as not ok.
-func (l seqLog) after(ctx context.Context, n int64, limit int) ([]string, int64, bool, error) {
-	var ids []string
+// after returns the entries after entry n, in order, and the last one's
+// number; more than limit entries is reported as not ok.
+func (l seqLog) after(ctx context.Context, n int64, limit int) ([]seqEntry, int64, bool, error) {
+	var out []seqEntry
 	for {
 		var e seqEntry
 		err := l.entries.FindOne(ctx, bson.M{"_id": l.key(n + 1)}).Decode(&e)
 		if IsNotFound(err) {
-			return ids, n, true, nil
+			return out, n, true, nil
 		}
 		if err != nil {
 			return nil, 0, false, fmt.Errorf("%s change log: %w", l.name, err)
 		}
-		if len(ids) == limit {
+		if len(out) == limit {
 			return nil, 0, false, nil
 		}
-		ids = append(ids, e.ID)
+		out = append(out, e)
 		n++
 	}
 }
