@@ -14,9 +14,11 @@ import (
 
 // Mongo is a running FerretDB.
 type Mongo struct {
-	URI    string
-	cancel context.CancelFunc
-	done   chan error
+	URI     string
+	cancel  context.CancelFunc
+	done    chan error
+	indexed chan struct{} // closed when indexLoop has stopped
+	log     *slog.Logger
 }
 
 // StartMongo runs FerretDB with its SQLite files in dir, listening on addr
@@ -50,7 +52,7 @@ func StartMongo(ctx context.Context, dir, addr string, logger *slog.Logger) (*Mo
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	m := &Mongo{cancel: cancel, done: make(chan error, 1)}
+	m := &Mongo{cancel: cancel, done: make(chan error, 1), indexed: make(chan struct{}), log: logger}
 	go func() { m.done <- f.Run(runCtx) }()
 
 	// MongoDBURI blocks until the listener is up; guard it so a listener that
@@ -69,12 +71,14 @@ func StartMongo(ctx context.Context, dir, addr string, logger *slog.Logger) (*Mo
 		cancel()
 		return nil, errors.New("embedded database did not start within 30s")
 	}
+	go m.indexLoop(runCtx, abs)
 	return m, nil
 }
 
 // Close stops the server and waits for it to release its files.
 func (m *Mongo) Close() error {
 	m.cancel()
+	<-m.indexed
 	select {
 	case err := <-m.done:
 		if err != nil && !errors.Is(err, context.Canceled) {
