@@ -11,6 +11,8 @@ ADDR ?= 127.0.0.1:8080
 DATA ?= ./data
 FUZZTIME ?= 10s
 TEST_FLAGS ?=
+LOADGEN_FLAGS ?=
+SOAK_FLAGS ?=
 
 MINIO := $(TOOLS_BIN)/minio
 MAILPIT := $(TOOLS_BIN)/mailpit
@@ -73,14 +75,16 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core $$(command -v node >/dev/null || echo nodejs) >/dev/null; \
 	fi
 
-## bench: Go benchmarks of every package, then the loopback load test
+## bench: Go benchmarks of every package, then the loopback load test, which
+## prints its table and writes bench/results.json (see bench/README.md)
 bench: build tools
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
-	$(GO) run ./cmd/loadgen
+	$(GO) run ./cmd/loadgen -upload-gib 1 $(LOADGEN_FLAGS)
 
-## soak: 500 simulated suppliers against a fresh server, then a consistency check
+## soak: 500 simulated suppliers against a fresh server, then a consistency
+## check; SOAK_FLAGS="-suppliers 100" for a shorter run
 soak: build tools
-	$(GO) run ./cmd/loadgen -soak
+	$(GO) run ./cmd/loadgen -soak $(SOAK_FLAGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
