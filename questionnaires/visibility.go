@@ -22,12 +22,20 @@ var VisibilityJS []byte
 // suffices.
 func Visible(t *Template, a Answers) map[string]bool {
 	vis := make(map[string]bool, t.QuestionCount())
+	VisibleInto(vis, t, a)
+	return vis
+}
+
+// VisibleInto is Visible writing into a map the caller reuses, so that
+// scoring thousands of assessments does not allocate one map each. The map
+// is cleared first.
+func VisibleInto(vis map[string]bool, t *Template, a Answers) {
+	clear(vis)
 	for _, s := range t.Sections {
 		for _, q := range s.Questions {
 			vis[q.ID] = q.ShowIf == nil || holds(q.ShowIf, a, vis)
 		}
 	}
-	return vis
 }
 
 // holds evaluates a condition. Where a malformed condition (one Validate

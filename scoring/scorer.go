@@ -60,6 +60,7 @@ type state struct {
 	severity []Level
 	agg      []int // per theme then per domain: Σ weight, Σ weight × score
 	aggSeen  []bool
+	visible  map[string]bool // the conditional questions' visibility, reused
 }
 
 // NewScorer indexes a template for scoring. A nil template scores as an
@@ -201,7 +202,11 @@ func (s *Scorer) Score(in Input) Score {
 	if s.visibility != nil {
 		// The portal's own rule, so that the score counts exactly the
 		// questions the supplier saw.
-		visible = questionnaires.Visible(s.visibility, in.Answers)
+		if st.visible == nil {
+			st.visible = make(map[string]bool, s.visibility.QuestionCount())
+		}
+		questionnaires.VisibleInto(st.visible, s.visibility, in.Answers)
+		visible = st.visible
 	}
 	// Overrides are few: resolving them once beats a map lookup for
 	// every question.
