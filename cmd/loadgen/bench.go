@@ -200,12 +200,12 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 			}
 		}
 		fmt.Fprintf(stdout, "measuring %s against %s: %d clients, %s in %d turns each\n", p.op.name, p.base.name, o.clients, o.dur, o.rounds)
-		b, m, peak := interleave(ctx, hc, p.base, p.op, o.clients, o.dur, p.limit, o.rounds)
+		b, m, bPeak, peak := interleave(ctx, hc, p.base, p.op, o.clients, o.dur, p.limit, o.rounds)
 		if baseTotals[p.baseLabel] == nil {
 			baseTotals[p.baseLabel] = &tally{statuses: map[int]int{}}
 		}
 		baseTotals[p.baseLabel].add(b)
-		baseRSS[p.baseLabel] = max(baseRSS[p.baseLabel], peak)
+		baseRSS[p.baseLabel] = max(baseRSS[p.baseLabel], bPeak)
 		r := rowOf(p.op.name, p.request, m, peak)
 		r.Baseline, r.BaselineRPS = p.baseLabel, b.rps()
 		if b.rps() > 0 {
@@ -308,7 +308,8 @@ func multipartBytes(qid, filename string, content []byte) ([]byte, string) {
 // seedBench prepares what the operations read and write: the dashboard's
 // portfolio first (every write to the embedded FerretDB costs more the more
 // assessments there are, and the full questionnaires are the largest),
-// then the full ISO questionnaires the clients share, one per four.
+// then the full ISO questionnaires the clients answer, one each as 64
+// suppliers would.
 func seedBench(ctx context.Context, s *stack, hc *http.Client, o benchOptions) (benchData, error) {
 	var d benchData
 	if err := seedCompleted(ctx, s, o.dashboardVendors); err != nil {

@@ -144,21 +144,25 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 
 // interleave measures target and its baseline in turns of dur/rounds each,
 // so that whatever else loads the machine weighs on both alike; warm-up
-// requests before the first turn are not counted.
-func interleave(ctx context.Context, hc *http.Client, base, t target, clients int, dur time.Duration, limit int64, rounds int) (b, m tally, peak int64) {
+// requests before the first turn are not counted. The peak RSS of each is
+// taken over its own turns.
+func interleave(ctx context.Context, hc *http.Client, base, t target, clients int, dur time.Duration, limit int64, rounds int) (b, m tally, bPeak, mPeak int64) {
 	warm := min(dur/8, time.Second)
 	drive(ctx, hc, base, clients, warm, limit)
 	drive(ctx, hc, t, clients, warm, limit)
 	turn := dur / time.Duration(rounds)
 	per := max(limit/int64(rounds), 1)
 	b.statuses, m.statuses = map[int]int{}, map[int]int{}
-	rss := startRSS(20 * time.Millisecond)
-	for range rounds {
-		b.add(drive(ctx, hc, base, clients, turn, per))
-		m.add(drive(ctx, hc, t, clients, turn, per))
+	measure := func(into *tally, peak *int64, x target) {
+		rss := startRSS(20 * time.Millisecond)
+		into.add(drive(ctx, hc, x, clients, turn, per))
+		*peak = max(*peak, rss.Stop())
 	}
-	peak = rss.Stop()
+	for range rounds {
+		measure(&b, &bPeak, base)
+		measure(&m, &mPeak, t)
+	}
 	slices.Sort(b.lat)
 	slices.Sort(m.lat)
-	return b, m, peak
+	return b, m, bPeak, mPeak
 }
