@@ -54,7 +54,8 @@ func (s *Service) writable(ctx context.Context, token string) (*Assessment, erro
 }
 
 // Locked reports whether the supplier may no longer change question qid:
-// after a submit only the questions a reviewer reopened are open.
+// after a submit only the questions a reviewer reopened, and the follow-ups
+// whose show_if depends on them, are open.
 func (a *Assessment) Locked(qid string) bool {
 	if !a.Status.Open() {
 		return true
@@ -62,8 +63,13 @@ func (a *Assessment) Locked(qid string) bool {
 	if a.SubmittedAt.IsZero() {
 		return false
 	}
-	_, reopened := a.Reopened[qid]
-	return !reopened
+	if _, reopened := a.Reopened[qid]; reopened || a.Template == nil {
+		return !reopened
+	}
+	// A reopened answer may change which questions show: the follow-ups it
+	// reveals (a certificate's scope once "certified?" turns to yes) are
+	// required, so the supplier must be able to answer them to submit again.
+	return !a.Template.DependsOn(qid, func(id string) bool { _, ok := a.Reopened[id]; return ok })
 }
 
 // SaveResult is the state after a save, for the page to update itself.

@@ -202,3 +202,37 @@ func ClientRules(t *Template) ([]byte, error) {
 	}
 	return json.Marshal(r)
 }
+
+// DependsOn reports whether the visibility of question qid depends,
+// directly or through the conditional questions it refers to, on a question
+// for which on returns true. Conditions refer only to earlier questions, so
+// the walk ends; the depth bound guards against a template Validate would
+// reject.
+func (t *Template) DependsOn(qid string, on func(id string) bool) bool {
+	return t.dependsOn(qid, on, 0)
+}
+
+func (t *Template) dependsOn(qid string, on func(string) bool, depth int) bool {
+	q, ok := t.Question(qid)
+	if !ok || q.ShowIf == nil || depth > 64 {
+		return false
+	}
+	var walk func(c *Condition) bool
+	walk = func(c *Condition) bool {
+		if c.Question != "" && (on(c.Question) || t.dependsOn(c.Question, on, depth+1)) {
+			return true
+		}
+		for i := range c.All {
+			if walk(&c.All[i]) {
+				return true
+			}
+		}
+		for i := range c.Any {
+			if walk(&c.Any[i]) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(q.ShowIf)
+}

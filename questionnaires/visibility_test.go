@@ -191,3 +191,29 @@ func TestClientRules(t *testing.T) {
 		t.Error("ClientRules accepted duplicate question ids")
 	}
 }
+
+func TestDependsOn(t *testing.T) {
+	tmpl := conditionTemplate(t)
+	tests := []struct {
+		qid  string
+		on   []string
+		want bool
+	}{
+		{"eq", []string{"yn"}, true},
+		{"eq", []string{"pick"}, false},
+		{"yn", []string{"yn"}, false}, // an unconditional question depends on nothing
+		{"grandchild", []string{"yn"}, true},    // through child and eq
+		{"grandchild", []string{"child"}, true}, // directly
+		{"grandchild", []string{"pick"}, false},
+		{"nested", []string{"words"}, true}, // inside any → all
+		{"nested", []string{"day"}, false},
+		{"any", []string{"many"}, true},
+		{"unknown", []string{"yn"}, false},
+	}
+	for _, tt := range tests {
+		got := tmpl.DependsOn(tt.qid, func(id string) bool { return slices.Contains(tt.on, id) })
+		if got != tt.want {
+			t.Errorf("DependsOn(%s, %v) = %v, want %v", tt.qid, tt.on, got, tt.want)
+		}
+	}
+}
