@@ -100,9 +100,24 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 		{"unknown id", "nope", assessments.Expect{}, assessments.Change{Status: assessments.StatusInProgress}, apperr.ErrNotFound},
 		{"id with a dollar", "as1", assessments.Expect{}, assessments.Change{Answers: map[string]assessments.Answer{"$where": {}}}, apperr.ErrBadRequest},
 	}
-	for _, g := range guards {
-		if err := s.Update(ctx, g.id, g.exp, g.ch); !errors.Is(err, g.want) {
-			t.Errorf("%s: %v, want %v", g.name, err, g.want)
+	// Both ways of guarding: the filter MongoDB gets, and the read by _id
+	// the embedded FerretDB gets (which the server detection picks here).
+	if !storemongo.FiltersByIDOnly(ctx, db) {
+		t.Error("the embedded FerretDB was not detected")
+	}
+	for _, idOnly := range []bool{false, true} {
+		storemongo.ForceIDOnlyFilters(s, idOnly)
+		for _, g := range guards {
+			if err := s.Update(ctx, g.id, g.exp, g.ch); !errors.Is(err, g.want) {
+				t.Errorf("id-only %v, %s: %v, want %v", idOnly, g.name, err, g.want)
+			}
+		}
+		// A guard that holds lets the change through.
+		cur, _ := s.Get(ctx, "as1")
+		err := s.Update(ctx, "as1", assessments.Expect{Version: cur.Version, TokenHash: "hash-as1", Statuses: []assessments.Status{cur.Status}},
+			assessments.Change{Answers: map[string]assessments.Answer{"a.one": assessments.AnswerOf("no", at)}, At: at})
+		if got, _ := s.Get(ctx, "as1"); err != nil || got.Version != cur.Version+1 || got.Answers["a.one"].Value() != "no" {
+			t.Errorf("id-only %v, a guard that holds: %v, version %d→%d", idOnly, err, cur.Version, got.Version)
 		}
 	}
 
