@@ -104,8 +104,10 @@ func assessmentView(a *assessments.Assessment) assessmentJSON {
 		Decision: a.Decision, PreviousID: a.PreviousID, CreatedAt: a.CreatedAt.UTC(),
 		SubmittedAt: optionalTime(a.SubmittedAt), CompletedAt: optionalTime(a.CompletedAt),
 	}
-	if a.Template != nil {
-		out.Template.Title = a.Template.Title
+	// Lists come without the template snapshot; the title sent is kept on
+	// the assessment itself. The key is no title, so it is left out.
+	if t := a.QuestionnaireTitle(); t != a.TemplateKey {
+		out.Template.Title = t
 	}
 	sc := a.FinalScore
 	if sc == nil {

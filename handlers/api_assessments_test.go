@@ -254,6 +254,19 @@ func TestAssessmentAPIRoles(t *testing.T) {
 	asmCall(t, env, http.MethodPost, "/api/v1/assessments", proc, body).want(t, http.StatusCreated, "procurement sends").decode(t, &a)
 
 	asmCall(t, env, http.MethodGet, "/api/v1/assessments/"+a.ID, viewer, nil).want(t, http.StatusOK, "viewer reads")
+	// Lists load assessments without their template snapshot; the title
+	// still comes back.
+	var list struct {
+		Items []struct {
+			Template struct {
+				Title string `json:"title"`
+			} `json:"template"`
+		} `json:"items"`
+	}
+	asmCall(t, env, http.MethodGet, "/api/v1/assessments?vendor_id="+vendorID, viewer, nil).want(t, http.StatusOK, "viewer lists").decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Template.Title != "Vendor security essentials" {
+		t.Errorf("list: %+v", list)
+	}
 	asmCall(t, env, http.MethodGet, "/api/v1/assessments/nope", viewer, nil).want(t, http.StatusNotFound, "unknown id")
 	asmCall(t, env, http.MethodPost, "/api/v1/assessments/"+a.ID+"/revoke", viewer, nil).want(t, http.StatusForbidden, "viewer revokes")
 	asmCall(t, env, http.MethodPost, "/api/v1/assessments/"+a.ID+"/complete", proc, map[string]any{"decision": "accept"}).
