@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/config"
+	"github.com/assayhq/assay/demo"
 	"github.com/assayhq/assay/frontend"
 	"github.com/assayhq/assay/handlers"
 	"github.com/assayhq/assay/library"
@@ -45,6 +46,7 @@ type App struct {
 	Assessments *assessments.Service
 	Portfolio   *portfolio.Service
 	Reports     *report.Service
+	Demo        *demo.Seeder // set with --demo
 	Renderer    *frontend.Renderer
 
 	// Where the embedded servers listen, when they run.

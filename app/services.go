@@ -46,6 +46,9 @@ func (a *App) buildServices(ctx context.Context) error {
 	indexes = append(indexes, storemongo.PortfolioIndexes...)
 	a.Reminders = reminders.New(reminders.Deps{Assessments: a.Assessments, Mail: a.Outbox, Store: digests.TrackExpiry(storemongo.NewReminders(a.DB)), Vendors: a.Vendors, Audit: a.Audit, ReminderDays: a.Config.ReminderDays, Log: a.Log.With("component", "reminders")})
 	a.workers = append(a.workers, func(ctx context.Context) { a.Reminders.Run(ctx, time.Minute) })
+	if a.Config.Demo {
+		a.seedDemo(ad)
+	}
 	indexes = append(indexes, storemongo.AssessmentIndexes...)
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
 		return err
