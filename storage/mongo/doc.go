@@ -18,7 +18,11 @@
 //     35 ms for an _id lookup and 820 ms for a lookup on a uniquely indexed
 //     field, 1,000 documents of 20 kB). Hot paths look documents up by _id
 //     (a supplier link's token hash is the _id of its own small document);
-//     secondary indexes still serve MongoDB in production;
+//     secondary indexes still serve MongoDB in production. This holds for
+//     the filter of an update too: a guarded update of an assessment checks
+//     its guard on a read by _id when the server is FerretDB (detected once
+//     through buildInfo) and filters by _id alone, where MongoDB gets the
+//     guard in the filter (Assessments.Update, pushdown.go);
 //   - FindOneAndUpdate and UpdateOne are NOT atomic on FerretDB: it reads the
 //     matching documents, changes them in Go and writes them back by _id, so
 //     two callers with the same filter both succeed. The only write it makes
