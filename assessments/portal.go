@@ -259,11 +259,14 @@ func (s *Service) refresh(ctx context.Context, id string) (*Assessment, []Eviden
 	return a, ev, sc, nil
 }
 
-// cacheable is the live score as stored with the assessment, for lists and
-// the dashboard: without the per-question details, which are nearly all of
-// its size and which Score recomputes whenever they are needed.
+// cacheable is the live score as stored with the assessment, for lists
+// (the review queue's score, grade and residual risk): its headline only.
+// The details (questions, controls, findings, 2013 domains) were most of
+// a full ISO assessment's document, which every autosave reads and writes
+// back whole on the embedded FerretDB; Score recomputes them whenever a
+// page needs them, and completion stores the whole final score.
 func cacheable(sc scoring.Score) *scoring.Score {
-	sc.Questions = nil
+	sc.Questions, sc.Controls, sc.Findings, sc.Domains2013, sc.Overrides, sc.NotAssessed = nil, nil, nil, nil, nil, nil
 	return &sc
 }
 
