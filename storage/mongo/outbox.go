@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/assayhq/assay/apperr"
@@ -87,13 +88,16 @@ func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 			return nil, fmt.Errorf("outbox claim: %w", err)
 		}
 		until := now.Add(lease)
-		res, err := o.c.UpdateOne(ctx,
-			bson.M{"_id": m.ID, "status": mail.StatusQueued, "attempts": m.Attempts, "next_attempt": m.NextAttempt, "lease_until": m.LeaseUntil},
+		res, err := o.guardedUpdate(ctx, m.ID,
+			bson.M{"status": mail.StatusQueued, "attempts": m.Attempts, "next_attempt": m.NextAttempt, "lease_until": m.LeaseUntil},
+			func(cur *mail.Message) bool {
+				return cur.Status == mail.StatusQueued && cur.Attempts == m.Attempts && cur.NextAttempt.Equal(m.NextAttempt) && cur.LeaseUntil.Equal(m.LeaseUntil)
+			},
 			bson.M{"$set": bson.M{"lease_until": until, "lease_owner": owner}})
 		if err != nil {
 			return nil, fmt.Errorf("outbox claim: %w", err)
 		}
-		if res.MatchedCount == 0 {
+		if !res {
 			continue // sent or retried since it was read
 		}
 		m.LeaseUntil, m.LeaseOwner = until, owner
@@ -104,7 +108,7 @@ func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 
 // MarkSent records delivery; only the lease holder may.
 func (o *Outbox) MarkSent(ctx context.Context, id, owner string, at time.Time) error {
-	_, err := o.c.UpdateOne(ctx, bson.M{"_id": id, "lease_owner": owner}, bson.M{
+	_, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
 		"$set": bson.M{"status": mail.StatusSent, "sent_at": at, "lease_until": time.Time{}, "last_error": ""},
 		"$inc": bson.M{"attempts": 1},
 	})
@@ -117,11 +121,42 @@ func (o *Outbox) MarkRetry(ctx context.Context, id, owner string, next time.Time
 	if failed {
 		status = mail.StatusFailed
 	}
-	_, err := o.c.UpdateOne(ctx, bson.M{"_id": id, "lease_owner": owner}, bson.M{
+	_, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
 		"$set": bson.M{"status": status, "next_attempt": next, "last_error": lastErr, "lease_until": time.Time{}},
 		"$inc": bson.M{"attempts": 1},
 	})
 	return err
+}
+
+// guardedUpdate applies update to message id if it still matches guard,
+// and reports whether it did. MongoDB gets the guard in the filter. The
+// embedded FerretDB would decode every message of the outbox for such a
+// filter (three times per mail sent), so there holds checks the guard on
+// a read by _id and the update filters by _id alone: FerretDB's updates
+// are read-modify-write whatever the filter, and the claim itself is
+// already decided by Claim's unique insert.
+func (o *Outbox) guardedUpdate(ctx context.Context, id string, guard bson.M, holds func(*mail.Message) bool, update bson.M) (bool, error) {
+	filter := bson.M{"_id": id}
+	if filtersByIDOnly(ctx, o.c.Database()) {
+		var cur mail.Message
+		err := o.c.FindOne(ctx, filter).Decode(&cur)
+		if IsNotFound(err) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !holds(&cur) {
+			return false, nil
+		}
+	} else {
+		maps.Copy(filter, guard)
+	}
+	res, err := o.c.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return false, err
+	}
+	return res.MatchedCount > 0, nil
 }
 
 // Requeue gives a failed message a fresh set of tries.
