@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/assayhq/assay/apperr"
@@ -16,12 +17,29 @@ import (
 )
 
 // Outbox implements mail.Store on the "outbox" collection, with the claims
-// of its workers in "outbox_claims".
-type Outbox struct{ c, claims *driver.Collection }
+// of its workers in "outbox_claims" and the queue in "outbox_due".
+//
+// The queue is a small document per message waiting to be sent ({_id,
+// next_attempt}), so that a worker looking for due mail reads the queue
+// rather than every message ever sent: the embedded FerretDB decodes the
+// whole collection for any query but one by _id, and the outbox keeps its
+// sent mail for the outbox page. The message stays the truth: Claim checks
+// it, and a queue entry left behind by a crash between two writes is
+// dropped or corrected there.
+type Outbox struct {
+	c, claims, due *driver.Collection
+	backfill       sync.Once
+}
 
 // NewOutbox returns the outbox store.
 func NewOutbox(db *driver.Database) *Outbox {
-	return &Outbox{c: db.Collection("outbox"), claims: db.Collection("outbox_claims")}
+	return &Outbox{c: db.Collection("outbox"), claims: db.Collection("outbox_claims"), due: db.Collection("outbox_due")}
+}
+
+type dueDoc struct {
+	ID          string    `bson:"_id"`
+	NextAttempt time.Time `bson:"next_attempt"`
+	At          time.Time `bson:"at"` // when queued, to tell a message still being inserted from a lost one
 }
 
 // OutboxIndexes are the indexes the outbox's queries need.
@@ -29,6 +47,7 @@ var OutboxIndexes = []Index{
 	{Collection: "outbox", Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_attempt", Value: 1}}},
 	{Collection: "outbox", Keys: bson.D{{Key: "ref", Value: 1}, {Key: "created_at", Value: -1}}},
 	{Collection: "outbox", Keys: bson.D{{Key: "created_at", Value: -1}}},
+	{Collection: "outbox_due", Keys: bson.D{{Key: "next_attempt", Value: 1}}},
 }
 
 // Insert stores m. A DedupeKey becomes the document's _id (hashed), so the
@@ -40,6 +59,14 @@ func (o *Outbox) Insert(ctx context.Context, m *mail.Message) error {
 		m.ID = "d" + hex.EncodeToString(sum[:12])
 		m.MessageID = "<" + m.ID + "@assay>"
 	}
+	// Queued first: a message without its queue entry would never be sent,
+	// while an entry without its message is dropped by Claim.
+	if m.Status == mail.StatusQueued {
+		_, err := o.due.InsertOne(ctx, dueDoc{ID: m.ID, NextAttempt: m.NextAttempt, At: time.Now()})
+		if err != nil && !IsDuplicate(err) {
+			return fmt.Errorf("outbox insert: %w", err)
+		}
+	}
 	if _, err := o.c.InsertOne(ctx, m); err != nil {
 		if IsDuplicate(err) {
 			return mail.ErrDuplicate
@@ -47,6 +74,74 @@ func (o *Outbox) Insert(ctx context.Context, m *mail.Message) error {
 		return fmt.Errorf("outbox insert: %w", err)
 	}
 	return nil
+}
+
+// orphanAge is how old a queue entry without its message must be before
+// Claim drops it: younger, its message may still be on its way in.
+const orphanAge = time.Minute
+
+// dueMessages returns up to claimCandidates queued messages whose time has
+// come, oldest first, and tidies the queue entries that no longer match
+// their message.
+func (o *Outbox) dueMessages(ctx context.Context, now time.Time) ([]mail.Message, error) {
+	o.backfill.Do(func() { o.queueUnqueued(ctx) })
+	cur, err := o.due.Find(ctx, bson.M{"next_attempt": bson.M{"$lte": now}},
+		options.Find().SetSort(bson.D{{Key: "next_attempt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(4*claimCandidates))
+	if err != nil {
+		return nil, err
+	}
+	var entries []dueDoc
+	if err := cur.All(ctx, &entries); err != nil {
+		return nil, err
+	}
+	var due []mail.Message
+	for _, e := range entries {
+		var m mail.Message
+		err := o.c.FindOne(ctx, bson.M{"_id": e.ID}).Decode(&m)
+		switch {
+		case IsNotFound(err):
+			if now.Sub(e.At) > orphanAge {
+				_, _ = o.due.DeleteOne(ctx, bson.M{"_id": e.ID})
+			}
+			continue
+		case err != nil:
+			return nil, err
+		case m.Status != mail.StatusQueued:
+			_, _ = o.due.DeleteOne(ctx, bson.M{"_id": e.ID})
+			continue
+		case m.NextAttempt.After(now) || !m.LeaseUntil.Before(now):
+			// Leased to a worker, or retried later: look again then.
+			next := m.NextAttempt
+			if m.LeaseUntil.After(next) {
+				next = m.LeaseUntil
+			}
+			_, _ = o.due.UpdateOne(ctx, bson.M{"_id": e.ID}, bson.M{"$set": bson.M{"next_attempt": next}})
+			continue
+		}
+		due = append(due, m)
+		if len(due) == claimCandidates {
+			break
+		}
+	}
+	return due, nil
+}
+
+// queueUnqueued gives every queued message a queue entry, once per
+// process: messages queued before the queue existed, or whose entry a
+// failure lost.
+func (o *Outbox) queueUnqueued(ctx context.Context) {
+	cur, err := o.c.Find(ctx, bson.M{"status": mail.StatusQueued}, options.Find().SetProjection(bson.M{"_id": 1, "next_attempt": 1}))
+	if err != nil {
+		return
+	}
+	var queued []dueDoc
+	if err := cur.All(ctx, &queued); err != nil {
+		return
+	}
+	for _, q := range queued {
+		q.At = time.Now()
+		_, _ = o.due.InsertOne(ctx, q) // a duplicate is an entry already there
+	}
 }
 
 // claimCandidates is how many due messages one Claim looks at: when
@@ -64,18 +159,8 @@ const claimCandidates = 8
 // insert it. Claim documents are kept, so a worker that read a state long
 // ago can never win it after it has moved on.
 func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration) (*mail.Message, error) {
-	filter := bson.M{
-		"status":       mail.StatusQueued,
-		"next_attempt": bson.M{"$lte": now},
-		"lease_until":  bson.M{"$lt": now},
-	}
-	cur, err := o.c.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "next_attempt", Value: 1}, {Key: "_id", Value: 1}}).
-		SetLimit(claimCandidates))
+	due, err := o.dueMessages(ctx, now)
 	if err != nil {
-		return nil, fmt.Errorf("outbox claim: %w", err)
-	}
-	var due []mail.Message
-	if err := cur.All(ctx, &due); err != nil {
 		return nil, fmt.Errorf("outbox claim: %w", err)
 	}
 	for i := range due {
@@ -108,10 +193,13 @@ func (o *Outbox) Claim(ctx context.Context, owner string, now time.Time, lease t
 
 // MarkSent records delivery; only the lease holder may.
 func (o *Outbox) MarkSent(ctx context.Context, id, owner string, at time.Time) error {
-	_, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
+	ok, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
 		"$set": bson.M{"status": mail.StatusSent, "sent_at": at, "lease_until": time.Time{}, "last_error": ""},
 		"$inc": bson.M{"attempts": 1},
 	})
+	if ok {
+		_, _ = o.due.DeleteOne(ctx, bson.M{"_id": id}) // left behind, Claim drops it
+	}
 	return err
 }
 
@@ -121,10 +209,16 @@ func (o *Outbox) MarkRetry(ctx context.Context, id, owner string, next time.Time
 	if failed {
 		status = mail.StatusFailed
 	}
-	_, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
+	ok, err := o.guardedUpdate(ctx, id, bson.M{"lease_owner": owner}, func(cur *mail.Message) bool { return cur.LeaseOwner == owner }, bson.M{
 		"$set": bson.M{"status": status, "next_attempt": next, "last_error": lastErr, "lease_until": time.Time{}},
 		"$inc": bson.M{"attempts": 1},
 	})
+	switch {
+	case ok && failed:
+		_, _ = o.due.DeleteOne(ctx, bson.M{"_id": id})
+	case ok:
+		_, _ = o.due.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"next_attempt": next}})
+	}
 	return err
 }
 
@@ -169,6 +263,10 @@ func (o *Outbox) Requeue(ctx context.Context, id string, now time.Time) error {
 	}
 	if res.MatchedCount == 0 {
 		return fmt.Errorf("message %s is not a failed message: %w", id, apperr.ErrConflict)
+	}
+	_, err = o.due.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"next_attempt": now, "at": now}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("outbox requeue: %w", err)
 	}
 	return nil
 }
