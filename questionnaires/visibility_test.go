@@ -201,7 +201,7 @@ func TestDependsOn(t *testing.T) {
 	}{
 		{"eq", []string{"yn"}, true},
 		{"eq", []string{"pick"}, false},
-		{"yn", []string{"yn"}, false}, // an unconditional question depends on nothing
+		{"yn", []string{"yn"}, false},           // an unconditional question depends on nothing
 		{"grandchild", []string{"yn"}, true},    // through child and eq
 		{"grandchild", []string{"child"}, true}, // directly
 		{"grandchild", []string{"pick"}, false},
