@@ -59,6 +59,8 @@ type Store interface {
 	MarkSent(ctx context.Context, id, owner string, at time.Time) error
 	MarkRetry(ctx context.Context, id, owner string, next time.Time, lastErr string, failed bool) error
 	Requeue(ctx context.Context, id string, now time.Time) error
+	// SweepClaims deletes the workers' claim records made before before.
+	SweepClaims(ctx context.Context, before time.Time) (int64, error)
 	Get(ctx context.Context, id string) (*Message, error)
 	List(ctx context.Context, f Filter) ([]Message, int64, error)
 }
@@ -162,8 +164,13 @@ func (o *Outbox) Run(ctx context.Context) {
 	}
 	t := time.NewTicker(o.Poll)
 	defer t.Stop()
+	var swept time.Time
 	for {
 		for o.SendDue(ctx) {
+		}
+		if now := o.now(); now.Sub(swept) > time.Hour {
+			swept = now
+			o.sweepClaims(ctx, now)
 		}
 		select {
 		case <-ctx.Done():
@@ -205,6 +212,25 @@ func (o *Outbox) SendDue(ctx context.Context) bool {
 		o.log.Error("outbox mark retry", "id", m.ID, "err", err)
 	}
 	return true
+}
+
+// claimsKept is how long a worker's claim record is kept. A claim is
+// read-then-insert within one poll, so a day is far beyond any worker that
+// could still race for the state it names.
+const claimsKept = 24 * time.Hour
+
+// sweepClaims keeps the claim records from growing by one per mail forever.
+func (o *Outbox) sweepClaims(ctx context.Context, now time.Time) {
+	n, err := o.store.SweepClaims(ctx, now.Add(-claimsKept))
+	if err != nil {
+		if ctx.Err() == nil {
+			o.log.Warn("outbox claim sweep", "err", err)
+		}
+		return
+	}
+	if n > 0 {
+		o.log.Info("outbox claims swept", "deleted", n)
+	}
 }
 
 func newID() string {

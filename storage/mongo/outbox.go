@@ -320,6 +320,15 @@ func (o *Outbox) List(ctx context.Context, f mail.Filter) ([]mail.Message, int64
 	return out, total, nil
 }
 
+// SweepClaims deletes the claim records made before before.
+func (o *Outbox) SweepClaims(ctx context.Context, before time.Time) (int64, error) {
+	res, err := o.claims.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": before}})
+	if err != nil {
+		return 0, fmt.Errorf("outbox claim sweep: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
 // Paging clamps a page number and size to sane bounds.
 func Paging(page, per int) (int, int) {
 	if page < 1 {

@@ -65,3 +65,23 @@ func TestOutboxQueueHeals(t *testing.T) {
 		t.Fatalf("claim of a new message: %+v %v", m, err)
 	}
 }
+
+// Claim records older than the cut are deleted, newer ones kept.
+func TestOutboxSweepClaims(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if _, err := db.Collection("outbox_claims").InsertMany(ctx, []any{
+		bson.M{"_id": "old", "owner": "w", "at": now.Add(-48 * time.Hour)},
+		bson.M{"_id": "new", "owner": "w", "at": now.Add(-time.Hour)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := storemongo.NewOutbox(db).SweepClaims(ctx, now.Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("swept %d, %v; want 1", n, err)
+	}
+	if left, _ := db.Collection("outbox_claims").CountDocuments(ctx, bson.M{"_id": "new"}); left != 1 {
+		t.Error("the recent claim was swept")
+	}
+}
