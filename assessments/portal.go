@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"sort"
@@ -134,6 +135,19 @@ func (s *Service) SaveForm(ctx context.Context, actor audit.Actor, token, sectio
 	return s.save(ctx, actor, a, w)
 }
 
+// withAnswers is a copy of a with the answers of one save applied, as the
+// store will hold them if nothing else changes a first.
+func (a *Assessment) withAnswers(set map[string]Answer, clear []string) *Assessment {
+	next := *a
+	next.Answers = make(map[string]Answer, len(a.Answers)+len(set))
+	maps.Copy(next.Answers, a.Answers)
+	maps.Copy(next.Answers, set)
+	for _, qid := range clear {
+		delete(next.Answers, qid)
+	}
+	return &next
+}
+
 // write collects the answers of one save.
 type write struct {
 	a      *Assessment
@@ -175,6 +189,8 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, a *Assessment, w 
 			"this questionnaire was submitted: only the questions a reviewer reopened can change (not %v)", w.locked)
 	}
 	now := s.now()
+	var res SaveResult
+	stored := false // the live score was written with the answers
 	if len(w.set) > 0 || len(w.clear) > 0 {
 		ch := Change{Answers: w.set, ClearAnswers: w.clear, At: now}
 		for qid := range w.set {
@@ -191,7 +207,31 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, a *Assessment, w 
 				ch.Reopen[qid] = c
 			}
 		}
-		err := s.d.Store.Update(ctx, a.ID, Expect{TokenHash: a.TokenHash, Statuses: openStatuses}, ch)
+		// The live score goes in the same write as the answers when nothing
+		// else was written since a was read: one read and one write less per
+		// autosave, each a whole-document decode on the embedded FerretDB.
+		var ev []Evidence
+		var err error
+		fast := a.Version != 0 && a.FinalScore == nil
+		if fast {
+			ev, err = s.evidence(ctx, a.ID)
+			fast = err == nil
+		}
+		exp := Expect{TokenHash: a.TokenHash, Statuses: openStatuses}
+		if fast {
+			next := a.withAnswers(w.set, w.clear)
+			sc := s.compute(next, ev)
+			prog := questionnaires.Progress(next.Template, next.AnswerValues(), evidenceCounts(ev))
+			ch.Score, ch.Progress, exp.Version = cacheable(sc), &prog, a.Version
+			res = SaveResult{Progress: prog, Visible: visibleIDs(sc)}
+		}
+		err = s.d.Store.Update(ctx, a.ID, exp, ch)
+		if fast && errors.Is(err, apperr.ErrConflict) {
+			// Written meanwhile (another tab, a reviewer): save the answers
+			// alone and recompute from a fresh read below.
+			fast, ch.Score, ch.Progress, exp.Version = false, nil, nil, 0
+			err = s.d.Store.Update(ctx, a.ID, exp, ch)
+		}
 		if errors.Is(err, apperr.ErrConflict) {
 			return SaveResult{}, apperr.Wrapf(apperr.ErrConflict, "this questionnaire was submitted or its link replaced while you were answering")
 		}
@@ -201,12 +241,15 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, a *Assessment, w 
 		s.started(ctx, a, now)
 		s.record(ctx, actor, "assessment.answer", "assessment", a.ID, nil,
 			map[string]any{"answered": sortedByTemplate(a.Template, keys(w.set)), "cleared": sortedByTemplate(a.Template, w.clear)})
+		stored = fast
 	}
-	fresh, _, sc, err := s.refresh(ctx, a.ID)
-	if err != nil {
-		return SaveResult{}, err
+	if !stored {
+		fresh, _, sc, err := s.refresh(ctx, a.ID)
+		if err != nil {
+			return SaveResult{}, err
+		}
+		res = SaveResult{Progress: fresh.Progress, Visible: visibleIDs(sc)}
 	}
-	res := SaveResult{Progress: fresh.Progress, Visible: visibleIDs(sc)}
 	if len(w.errs) > 0 {
 		order := questionOrder(a.Template)
 		sort.SliceStable(w.errs, func(i, j int) bool { return order(w.errs[i].Path) < order(w.errs[j].Path) })
@@ -239,24 +282,37 @@ func (s *Service) started(ctx context.Context, a *Assessment, now time.Time) {
 
 // refresh recomputes the live score and progress from a fresh read, so the
 // cache reflects every concurrent write that came before it.
+//
+// The score is stored only at the version it was computed from, so a
+// slower refresh never overwrites the score of a later change; when a
+// write lands in between, it reads again.
 func (s *Service) refresh(ctx context.Context, id string) (*Assessment, []Evidence, scoring.Score, error) {
-	a, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, nil, scoring.Score{}, err
-	}
-	ev, err := s.evidence(ctx, id)
-	if err != nil {
-		return nil, nil, scoring.Score{}, err
-	}
-	sc := s.compute(a, ev)
-	a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(ev))
-	a.Score = cacheable(sc)
-	if a.FinalScore == nil {
-		if err := s.d.Store.Update(ctx, id, Expect{}, Change{Score: a.Score, Progress: &a.Progress}); err != nil {
+	for attempt := 0; ; attempt++ {
+		a, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, nil, scoring.Score{}, err
+		}
+		ev, err := s.evidence(ctx, id)
+		if err != nil {
+			return nil, nil, scoring.Score{}, err
+		}
+		sc := s.compute(a, ev)
+		a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(ev))
+		a.Score = cacheable(sc)
+		if a.FinalScore != nil {
+			return a, ev, sc, nil
+		}
+		err = s.d.Store.Update(ctx, id, Expect{Version: a.Version}, Change{Score: a.Score, Progress: &a.Progress})
+		if errors.Is(err, apperr.ErrConflict) && attempt < 4 {
+			continue
+		}
+		if err != nil && !errors.Is(err, apperr.ErrConflict) {
 			return nil, nil, scoring.Score{}, fmt.Errorf("storing live score: %w", err)
 		}
+		// Still racing after five reads: the writes in between refresh
+		// the score themselves.
+		return a, ev, sc, nil
 	}
-	return a, ev, sc, nil
 }
 
 // cacheable is the live score as stored with the assessment, for lists

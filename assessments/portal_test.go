@@ -157,6 +157,16 @@ func TestConcurrentAutosaves(t *testing.T) {
 	if got.Version != 52 {
 		t.Errorf("version %d after 50 saves and the start, want 52", got.Version)
 	}
+	// Saves that raced each other wrote their scores in some order; the
+	// stored live score is still the one of the final answers.
+	want, err := r.svc.Score(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProgress := questionnaires.Progress(got.Template, got.AnswerValues(), nil)
+	if got.Score == nil || got.Score.Overall != want.Overall || got.Score.Coverage != want.Coverage || got.Progress != wantProgress {
+		t.Errorf("stored live score %+v, progress %+v; computed overall %v coverage %v, progress %+v", got.Score, got.Progress, want.Overall, want.Coverage, wantProgress)
+	}
 }
 
 func TestSubmitNamesOpenQuestionsThenLocks(t *testing.T) {
