@@ -150,13 +150,6 @@ func TestPortfolioCoversEveryTierAndState(t *testing.T) {
 	}
 }
 
-func TestGates(t *testing.T) {
-	g := gates(library(t)["vendor-lite"])
-	if !g["vl-certification"] || g["vl-certification-file"] || g["vl-policy"] {
-		t.Errorf("gates %v", g)
-	}
-}
-
 // A clarified "no" turned "yes" reveals required follow-ups; followUps
 // answers them (and asks for the file) so the supplier can submit again.
 func TestFollowUpsCompleteAChangedAnswer(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
-	"github.com/assayhq/assay/questionnaires"
 	"github.com/assayhq/assay/scoring"
 	"github.com/assayhq/assay/vendors"
 )
@@ -203,39 +202,15 @@ func (r *run) review(ctx context.Context, a *assessments.Assessment, reviewer au
 			return "", fmt.Errorf("override: %w", err)
 		}
 	}
-	// The question asked about must not open others: answering it better
-	// would then leave new required questions open at the next submit.
-	gates := gates(a.Template)
+	// Prefer a question that opens no others, so the clarification stays on
+	// the one answer asked about.
+	gates := a.Template.Gates()
 	for _, id := range weak {
 		if !gates[id] {
 			return id, nil
 		}
 	}
 	return "", nil
-}
-
-// gates lists the questions some show_if condition refers to.
-func gates(t *questionnaires.Template) map[string]bool {
-	out := map[string]bool{}
-	var walk func(c *questionnaires.Condition)
-	walk = func(c *questionnaires.Condition) {
-		if c == nil {
-			return
-		}
-		if c.Question != "" {
-			out[c.Question] = true
-		}
-		for i := range c.All {
-			walk(&c.All[i])
-		}
-		for i := range c.Any {
-			walk(&c.Any[i])
-		}
-	}
-	for _, q := range t.Questions() {
-		walk(q.ShowIf)
-	}
-	return out
 }
 
 // decided is how many findings of one assessment get a treatment; the

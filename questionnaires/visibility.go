@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"iter"
 )
 
 // VisibilityJS is the browser twin of Visible: assayVisible(rules, answers)
@@ -214,25 +215,52 @@ func (t *Template) DependsOn(qid string, on func(id string) bool) bool {
 
 func (t *Template) dependsOn(qid string, on func(string) bool, depth int) bool {
 	q, ok := t.Question(qid)
-	if !ok || q.ShowIf == nil || depth > 64 {
+	if !ok || depth > 64 {
 		return false
 	}
-	var walk func(c *Condition) bool
-	walk = func(c *Condition) bool {
-		if c.Question != "" && (on(c.Question) || t.dependsOn(c.Question, on, depth+1)) {
+	for ref := range q.ShowIf.Refs() {
+		if on(ref) || t.dependsOn(ref, on, depth+1) {
 			return true
 		}
-		for i := range c.All {
-			if walk(&c.All[i]) {
-				return true
-			}
-		}
-		for i := range c.Any {
-			if walk(&c.Any[i]) {
-				return true
-			}
-		}
+	}
+	return false
+}
+
+// Refs yields every question the condition refers to, nested conditions
+// included, in order; a question referred to twice comes twice. A nil
+// condition refers to none.
+func (c *Condition) Refs() iter.Seq[string] {
+	return func(yield func(string) bool) { c.refs(yield) }
+}
+
+func (c *Condition) refs(yield func(string) bool) bool {
+	if c == nil {
+		return true
+	}
+	if c.Question != "" && !yield(c.Question) {
 		return false
 	}
-	return walk(q.ShowIf)
+	for i := range c.All {
+		if !c.All[i].refs(yield) {
+			return false
+		}
+	}
+	for i := range c.Any {
+		if !c.Any[i].refs(yield) {
+			return false
+		}
+	}
+	return true
+}
+
+// Gates returns the questions some show_if condition refers to: changing
+// their answer can change which questions apply.
+func (t *Template) Gates() map[string]bool {
+	out := map[string]bool{}
+	for _, q := range t.Questions() {
+		for ref := range q.ShowIf.Refs() {
+			out[ref] = true
+		}
+	}
+	return out
 }

@@ -217,3 +217,39 @@ func TestDependsOn(t *testing.T) {
 		}
 	}
 }
+
+func TestGatesAndRefs(t *testing.T) {
+	tmpl := conditionTemplate(t)
+	var gates []string
+	for id := range tmpl.Gates() {
+		gates = append(gates, id)
+	}
+	slices.Sort(gates)
+	if want := []string{"child", "day", "eq", "many", "num", "pick", "words", "yn"}; !slices.Equal(gates, want) {
+		t.Errorf("gates %v, want %v", gates, want)
+	}
+	nested, _ := tmpl.Question("nested")
+	if refs := slices.Collect(nested.ShowIf.Refs()); !slices.Equal(refs, []string{"yn", "pick", "num", "words"}) {
+		t.Errorf("refs of nested %v, in order", refs)
+	}
+	var none *Condition
+	if refs := slices.Collect(none.Refs()); len(refs) != 0 {
+		t.Errorf("a nil condition refers to %v", refs)
+	}
+	lib, err := Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range lib {
+		if g := x.Gates(); x.Key == "vendor-lite" && (!g["vl-certification"] || g["vl-certification-file"] || g["vl-policy"]) {
+			t.Errorf("vendor-lite gates %v", g)
+		}
+	}
+	// Stopping early stops the walk.
+	for ref := range nested.ShowIf.Refs() {
+		if ref != "yn" {
+			t.Errorf("the walk went on to %s after the loop stopped", ref)
+		}
+		break
+	}
+}

@@ -181,41 +181,16 @@ func oracleRound(ws, w float64) float64 {
 	return float64(q.Int64()) / 10
 }
 
-// triggers returns the questions some show_if refers to: changing their
-// answer changes which questions apply, which is a change of scope rather
-// than a better or worse answer, so monotonicity is not claimed for them.
-func triggers(tp *questionnaires.Template) map[string]bool {
-	out := map[string]bool{}
-	var walk func(c *questionnaires.Condition)
-	walk = func(c *questionnaires.Condition) {
-		if c == nil {
-			return
-		}
-		if c.Question != "" {
-			out[c.Question] = true
-		}
-		for i := range c.All {
-			walk(&c.All[i])
-		}
-		for i := range c.Any {
-			walk(&c.Any[i])
-		}
-	}
-	for _, s := range tp.Sections {
-		for _, qq := range s.Questions {
-			walk(qq.ShowIf)
-		}
-	}
-	return out
-}
-
 // improve changes one answer or one piece of evidence for the better: an
 // unanswered question gets any answer (including "not applicable"), a
 // scored answer becomes one scoring at least as much, a multiple choice
 // gains a selection, or evidence arrives or is accepted. It returns false
 // when it found nothing to improve.
 func improve(tp *questionnaires.Template, in Input, r *rand.Rand) (Input, string, bool) {
-	trig := triggers(tp)
+	// Changing a gate's answer changes which questions apply, which is a
+	// change of scope rather than a better or worse answer, so
+	// monotonicity is not claimed for them.
+	trig := tp.Gates()
 	var cands []questionnaires.Question
 	for _, s := range tp.Sections {
 		for _, qq := range s.Questions {

@@ -146,22 +146,12 @@ func NewScorer(t *questionnaires.Template) *Scorer {
 
 func visibilitySubset(raw []questionnaires.Question) *questionnaires.Template {
 	need := map[string]bool{}
-	var refs func(c *questionnaires.Condition)
-	refs = func(c *questionnaires.Condition) {
-		if c.Question != "" {
-			need[c.Question] = true
-		}
-		for i := range c.All {
-			refs(&c.All[i])
-		}
-		for i := range c.Any {
-			refs(&c.Any[i])
-		}
-	}
 	for _, q := range raw {
 		if q.ShowIf != nil {
 			need[q.ID] = true
-			refs(q.ShowIf)
+			for ref := range q.ShowIf.Refs() {
+				need[ref] = true
+			}
 		}
 	}
 	if len(need) == 0 {
