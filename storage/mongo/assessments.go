@@ -402,48 +402,54 @@ func (s *Assessments) Previous(ctx context.Context, vendorID, templateKey string
 
 // Update applies one change atomically if the document still matches exp.
 func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Expect, ch assessments.Change) error {
-	filter := bson.M{"_id": id}
+	guard := bson.M{}
 	if len(exp.Statuses) > 0 {
-		filter["status"] = bson.M{"$in": exp.Statuses}
+		guard["status"] = bson.M{"$in": exp.Statuses}
 	}
 	if exp.TokenHash != "" {
-		filter["token_hash"] = exp.TokenHash
+		guard["token_hash"] = exp.TokenHash
 	}
 	if exp.Version != 0 {
-		filter["version"] = exp.Version
+		guard["version"] = exp.Version
 	}
 	update, err := updateOf(ch)
 	if err != nil {
 		return err
 	}
+	// The lock serializes the writers of one assessment in this process,
+	// which is what makes the guard's read by _id safe on FerretDB: the
+	// embedded database serves one process.
 	defer lockAssessment(id)()
-	if len(filter) > 1 && s.idOnly(ctx) {
-		// On FerretDB the guard is checked on a read by _id and the update
-		// filters by _id alone. Its updates are read-modify-write whatever
-		// the filter, so this loses no atomicity there: the lock held
-		// here serializes the writers of one assessment, and the embedded
-		// database serves one process. MongoDB keeps the guarded filter.
-		if err := s.expect(ctx, id, exp); err != nil {
-			return err
-		}
-		filter = bson.M{"_id": id}
+	var cur struct { // the guarded fields only: the rest is not decoded
+		Status    assessments.Status `bson:"status"`
+		TokenHash string             `bson:"token_hash"`
+		Version   int64              `bson:"version"`
 	}
-	if ch.TokenHash != "" {
-		// The new link exists before the assessment names it, so that it
-		// works the moment the update lands.
-		if _, err := s.links.InsertOne(ctx, linkDoc{ID: ch.TokenHash, AssessmentID: id}); err != nil {
-			return fmt.Errorf("inserting assessment link: %w", err)
-		}
-	}
-	res, err := s.c.UpdateOne(ctx, filter, update)
-	if err == nil && res.MatchedCount > 0 {
-		return s.dropLinks(ctx, id, ch)
-	}
-	if ch.TokenHash != "" {
-		_, _ = s.links.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": ch.TokenHash})
-	}
+	filter, held, err := guardedFilter(ctx, s.c, s.idOnly(ctx), id, guard, &cur, func() bool {
+		return (len(exp.Statuses) == 0 || slices.Contains(exp.Statuses, cur.Status)) &&
+			(exp.TokenHash == "" || exp.TokenHash == cur.TokenHash) && (exp.Version == 0 || exp.Version == cur.Version)
+	})
 	if err != nil {
 		return fmt.Errorf("updating assessment %s: %w", id, err)
+	}
+	if held {
+		if ch.TokenHash != "" {
+			// The new link exists before the assessment names it, so that
+			// it works the moment the update lands.
+			if _, err := s.links.InsertOne(ctx, linkDoc{ID: ch.TokenHash, AssessmentID: id}); err != nil {
+				return fmt.Errorf("inserting assessment link: %w", err)
+			}
+		}
+		res, err := s.c.UpdateOne(ctx, filter, update)
+		if err == nil && res.MatchedCount > 0 {
+			return s.dropLinks(ctx, id, ch)
+		}
+		if ch.TokenHash != "" {
+			_, _ = s.links.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": ch.TokenHash})
+		}
+		if err != nil {
+			return fmt.Errorf("updating assessment %s: %w", id, err)
+		}
 	}
 	n, err := s.c.CountDocuments(ctx, bson.M{"_id": id})
 	if err != nil {
@@ -453,27 +459,6 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
 	}
 	return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
-}
-
-// expect checks exp against the stored assessment, read by _id.
-func (s *Assessments) expect(ctx context.Context, id string, exp assessments.Expect) error {
-	var cur struct {
-		Status    assessments.Status `bson:"status"`
-		TokenHash string             `bson:"token_hash"`
-		Version   int64              `bson:"version"`
-	}
-	err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"status": 1, "token_hash": 1, "version": 1})).Decode(&cur)
-	if IsNotFound(err) {
-		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("updating assessment %s: %w", id, err)
-	}
-	if (len(exp.Statuses) > 0 && !slices.Contains(exp.Statuses, cur.Status)) ||
-		(exp.TokenHash != "" && exp.TokenHash != cur.TokenHash) || (exp.Version != 0 && exp.Version != cur.Version) {
-		return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
-	}
-	return nil
 }
 
 // idOnly reports whether the server only finds documents fast by a bare

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
@@ -223,28 +222,14 @@ func (o *Outbox) MarkRetry(ctx context.Context, id, owner string, next time.Time
 }
 
 // guardedUpdate applies update to message id if it still matches guard,
-// and reports whether it did. MongoDB gets the guard in the filter. The
-// embedded FerretDB would decode every message of the outbox for such a
-// filter (three times per mail sent), so there holds checks the guard on
-// a read by _id and the update filters by _id alone: FerretDB's updates
-// are read-modify-write whatever the filter, and the claim itself is
-// already decided by Claim's unique insert.
+// and reports whether it did (see guardedFilter: on FerretDB the guard is
+// checked by holds on a read by _id). The claim itself is already decided
+// by Claim's unique insert.
 func (o *Outbox) guardedUpdate(ctx context.Context, id string, guard bson.M, holds func(*mail.Message) bool, update bson.M) (bool, error) {
-	filter := bson.M{"_id": id}
-	if filtersByIDOnly(ctx, o.c.Database()) {
-		var cur mail.Message
-		err := o.c.FindOne(ctx, filter).Decode(&cur)
-		if IsNotFound(err) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if !holds(&cur) {
-			return false, nil
-		}
-	} else {
-		maps.Copy(filter, guard)
+	var cur mail.Message
+	filter, held, err := guardedFilter(ctx, o.c, filtersByIDOnly(ctx, o.c.Database()), id, guard, &cur, func() bool { return holds(&cur) })
+	if err != nil || !held {
+		return false, err
 	}
 	res, err := o.c.UpdateOne(ctx, filter, update)
 	if err != nil {

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -31,4 +32,28 @@ func filtersByIDOnly(ctx context.Context, db *driver.Database) bool {
 	_, ferret := info["ferretdbVersion"]
 	idOnlyServers.Store(c, ferret)
 	return ferret
+}
+
+// guardedFilter is the filter for an update of document id that must still
+// match guard, conditions on fields other than _id. MongoDB gets the guard
+// in the filter. On FerretDB (idOnly) such a filter would decode the whole
+// collection, and its updates are read-modify-write whatever the filter,
+// so the document is read by _id into cur, holds checks the guard on it,
+// and the filter is the bare _id; callers serialize their own writers of
+// one document. held is false when the document is gone or the guard no
+// longer holds: the caller then updates nothing.
+func guardedFilter(ctx context.Context, c *driver.Collection, idOnly bool, id string, guard bson.M, cur any, holds func() bool) (filter bson.M, held bool, err error) {
+	filter = bson.M{"_id": id}
+	if !idOnly || len(guard) == 0 {
+		maps.Copy(filter, guard)
+		return filter, true, nil
+	}
+	err = c.FindOne(ctx, filter).Decode(cur)
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return filter, holds(), nil
 }
