@@ -250,7 +250,7 @@ func (s *Server) apiAssessmentAnswers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.Assessments.Evidence(ctx, a.ID)
+	ev, err := s.Assessments.EvidenceOf(ctx, a)
 	if err != nil {
 		return err
 	}

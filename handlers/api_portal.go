@@ -128,7 +128,7 @@ func (s *Server) apiPortal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.Assessments.Evidence(ctx, a.ID)
+	ev, err := s.Assessments.EvidenceOf(ctx, a)
 	if err != nil {
 		return err
 	}

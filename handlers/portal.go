@@ -56,7 +56,7 @@ func (s *Server) portalLoad(c echo.Context) (*assessments.Assessment, []assessme
 	}
 	// Portal has just checked the link, so the files are listed by id
 	// rather than through a second token lookup.
-	ev, err := s.Assessments.Evidence(ctx, a.ID)
+	ev, err := s.Assessments.EvidenceOf(ctx, a)
 	if err != nil {
 		return nil, nil, nil, err
 	}

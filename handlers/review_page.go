@@ -56,14 +56,11 @@ func (s *Server) loadReview(c echo.Context, id string) (*reviewPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc, err := s.Assessments.Score(ctx, id)
+	ev, err := s.Assessments.EvidenceOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.Assessments.Evidence(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	sc := s.Assessments.ScoreOf(a, ev)
 	changed, err := s.Assessments.ChangedSincePrevious(ctx, a)
 	if err != nil {
 		return nil, err

@@ -42,6 +42,7 @@ type Assessments struct {
 	history   *driver.Collection
 	snapshots *driver.Collection
 	cache     sync.Map // snapshot id → *questionnaires.Template
+	primaries primaryLinks
 
 	forceIDOnly *bool // set by tests to take one way of guarding updates
 }
@@ -242,13 +243,15 @@ func (s *Assessments) Get(ctx context.Context, id string) (*assessments.Assessme
 // behind by an interrupted resend opens nothing: the assessment must still
 // carry the hash the link was made for.
 func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessments.Assessment, error) {
-	var l linkDoc
-	err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
-	if IsNotFound(err) {
-		return nil, apperr.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading link: %w", err)
+	l, ok := s.primaries.get(hash)
+	if !ok {
+		err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
+		if IsNotFound(err) {
+			return nil, apperr.ErrNotFound
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading link: %w", err)
+		}
 	}
 	a, err := s.whole(ctx, bson.M{"_id": l.AssessmentID})
 	if err != nil {
@@ -261,7 +264,41 @@ func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessment
 	if a.TokenHash != primary {
 		return nil, apperr.ErrNotFound
 	}
+	if l.Primary == "" {
+		s.primaries.put(l)
+	}
 	return a, nil
+}
+
+// primaryLinks remembers which assessment a primary link opens, saving a
+// read per supplier request. Only primary links are kept: what one says
+// never changes, and whether it still works is decided by the assessment
+// read on every request (its token hash must be the link's), so an entry
+// can be stale but never wrong, on any number of instances. An extra link
+// can be removed while its primary stays current, so it is always read.
+type primaryLinks struct {
+	mu sync.Mutex
+	m  map[string]string // token hash → assessment id
+}
+
+// maxPrimaryLinks bounds the memory: at 500 vendors answering at once the
+// map holds 500 entries; past the bound it starts again empty.
+const maxPrimaryLinks = 20000
+
+func (p *primaryLinks) get(hash string) (linkDoc, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	id, ok := p.m[hash]
+	return linkDoc{ID: hash, AssessmentID: id}, ok
+}
+
+func (p *primaryLinks) put(l linkDoc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || len(p.m) >= maxPrimaryLinks {
+		p.m = make(map[string]string)
+	}
+	p.m[l.ID] = l.AssessmentID
 }
 
 // AddLink makes hash a further link to assessment id for as long as

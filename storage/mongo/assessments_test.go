@@ -131,6 +131,20 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	if _, err := s.ByTokenHash(ctx, "hash-as1"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("old link after renewal: %v", err)
 	}
+	// Another instance that opened the old link before the renewal.
+	other := storemongo.NewAssessments(db)
+	if _, err := other.ByTokenHash(ctx, "hash-new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-new"}, assessments.Change{TokenHash: "hash-newer", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.ByTokenHash(ctx, "hash-new"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("old link on another instance after renewal: %v", err)
+	}
+	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-newer"}, assessments.Change{TokenHash: "hash-new", At: at}); err != nil {
+		t.Fatal(err)
+	}
 	if a, err := s.ByTokenHash(ctx, "hash-new"); err != nil || a.ID != "as1" {
 		t.Errorf("new link: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // idOnlyServers remembers, per client, whether the server pushes down
@@ -48,7 +49,13 @@ func guardedFilter(ctx context.Context, c *driver.Collection, idOnly bool, id st
 		maps.Copy(filter, guard)
 		return filter, true, nil
 	}
-	err = c.FindOne(ctx, filter).Decode(cur)
+	// Only the guarded fields come back: FerretDB still decodes the whole
+	// document, but no longer encodes and sends it.
+	only := make(bson.M, len(guard))
+	for k := range guard {
+		only[k] = 1
+	}
+	err = c.FindOne(ctx, filter, options.FindOne().SetProjection(only)).Decode(cur)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}

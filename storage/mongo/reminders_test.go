@@ -83,6 +83,13 @@ func TestRemoveLinkTakesOnlyAFurtherLink(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every link opened once first, so that a link the store remembers
+	// must still stop working once removed.
+	for _, hash := range []string{"hash-rl1", "extra-rl1", "hash-rl2", "extra-rl2"} {
+		if _, err := s.ByTokenHash(ctx, hash); err != nil {
+			t.Fatalf("link %s before removal: %v", hash, err)
+		}
+	}
 	for _, c := range []struct{ id, hash string }{{"rl1", "hash-rl1"}, {"rl1", "extra-rl2"}, {"rl1", "extra-rl1"}, {"rl1", "unknown"}} {
 		if err := s.RemoveLink(ctx, c.id, c.hash); err != nil {
 			t.Fatalf("removing %s of %s: %v", c.hash, c.id, err)
