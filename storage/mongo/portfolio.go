@@ -34,7 +34,7 @@ import (
 //     a race to an older one is written again (see write); Track wraps the
 //     assessments store to do it;
 //   - each digest write is appended, digest included, to a change log
-//     (seqLog, the vendor register's design), and each instance keeps an
+//     (changeLog, as the vendor register), and each instance keeps an
 //     in-memory copy of the digests that it brings up to date from the log:
 //     one _id lookup of it when nothing changed, one more per change;
 //   - the vendors come from the register's own change-logged copy.
@@ -50,7 +50,7 @@ type Portfolio struct {
 	src     *driver.Collection
 	c       *driver.Collection
 	revs    *driver.Collection
-	changes seqLog
+	changes changeLog
 	log     *slog.Logger
 
 	// load lets one caller at a time bring the copy up to date, so that
@@ -85,9 +85,7 @@ const (
 
 // PortfolioIndexes: the digests and their log are read by _id; the sweep of
 // old log entries filters on their time.
-var PortfolioIndexes = []Index{
-	{Collection: "assessment_digest_changes", Keys: bson.D{{Key: "at", Value: 1}}},
-}
+var PortfolioIndexes = []Index{changeLogIndex("assessment_digest_changes")}
 
 // NewPortfolio returns the portfolio store over the register's store v and
 // the assessments store a (for rebuilding digests).
@@ -95,7 +93,7 @@ func NewPortfolio(db *driver.Database, v *Vendors, a *Assessments, log *slog.Log
 	return &Portfolio{
 		vendors: v, source: a, src: db.Collection("assessments"), c: db.Collection(digestsName),
 		revs:    db.Collection("revisions"),
-		changes: seqLog{name: digestsName, entries: db.Collection("assessment_digest_changes"), hints: db.Collection("revisions")},
+		changes: newChangeLog(digestsName, db.Collection("assessment_digest_changes"), db.Collection("revisions"), digestsName),
 		log:     log, pending: map[string]bool{},
 	}
 }
@@ -159,7 +157,7 @@ func (p *Portfolio) update(ctx context.Context, whole bool) ([]*portfolio.Assess
 // for a deletion), so catching up reads nothing but the log: on the
 // embedded FerretDB an _id lookup in a collection of 10,000 recently
 // written documents takes ~90 ms, one in the short log a few.
-func (p *Portfolio) apply(last int64, changes []seqEntry) ([]*portfolio.Assessment, error) {
+func (p *Portfolio) apply(last int64, changes []logEntry) ([]*portfolio.Assessment, error) {
 	fresh := make(map[string]*digestDoc, len(changes))
 	for _, e := range changes { // in order: a later entry wins
 		var d *digestDoc
@@ -219,7 +217,7 @@ func (p *Portfolio) reload(ctx context.Context) ([]*portfolio.Assessment, error)
 			return nil, err
 		}
 	}
-	head, err := p.changes.head(ctx)
+	head, err := p.changes.head(ctx, digestCatchUp)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +371,7 @@ func (p *Portfolio) Run(ctx context.Context, every time.Duration) {
 	for {
 		err := p.Refresh(ctx)
 		if err == nil && time.Since(swept) >= changeLogKeep {
-			err = p.changes.sweep(ctx, time.Now().Add(-changeLogKeep))
+			err = p.sweep(ctx, time.Now())
 			swept = time.Now()
 		}
 		if err != nil && ctx.Err() == nil && p.log != nil {
@@ -385,6 +383,16 @@ func (p *Portfolio) Run(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// sweep deletes the entries of the digests' and the register's change
+// logs that no copy can still need (changeLogKeep, vendorLogKeep).
+func (p *Portfolio) sweep(ctx context.Context, now time.Time) error {
+	if _, err := p.changes.sweep(ctx, now.Add(-changeLogKeep)); err != nil {
+		return err
+	}
+	_, err := p.vendors.log.sweep(ctx, now.Add(-vendorLogKeep))
+	return err
 }
 
 // sync rebuilds the digest of assessment id from the assessment.
@@ -597,111 +605,4 @@ func (t *trackedExpiry) Expire(ctx context.Context, id string, now time.Time) (b
 		t.p.settled(id, t.p.sync(ctx, id))
 	}
 	return done, err
-}
-
-// seqLog is an append-only log of changed documents, the vendor register's
-// design, each entry carrying the document as written: entry n is the
-// document "<name>:<n>" in entries,
-// taken by inserting it, the one write FerretDB makes atomic, so two
-// writers never share a number and the log has no gaps. The last number
-// noted is kept in hints as a starting point for finding the end.
-type seqLog struct {
-	name    string
-	entries *driver.Collection
-	hints   *driver.Collection
-}
-
-type seqEntry struct {
-	Key string    `bson:"_id"`
-	ID  string    `bson:"id"`
-	Doc bson.Raw  `bson:"doc,omitempty"` // empty for a deletion
-	At  time.Time `bson:"at"`
-}
-
-func (l seqLog) key(n int64) string { return fmt.Sprintf("%s:%012d", l.name, n) }
-
-// hint returns the last number noted; it may lag behind the log.
-func (l seqLog) hint(ctx context.Context) (int64, error) {
-	var doc struct {
-		Rev int64 `bson:"rev"`
-	}
-	err := l.hints.FindOne(ctx, bson.M{"_id": l.name}).Decode(&doc)
-	if err != nil && !IsNotFound(err) {
-		return 0, fmt.Errorf("%s change log: %w", l.name, err)
-	}
-	return doc.Rev, nil
-}
-
-// note appends "id is now doc" under the first free number after the hint.
-func (l seqLog) note(ctx context.Context, id string, doc bson.Raw) error {
-	n, err := l.hint(ctx)
-	if err != nil {
-		return err
-	}
-	for {
-		n++
-		_, err := l.entries.InsertOne(ctx, seqEntry{Key: l.key(n), ID: id, Doc: doc, At: time.Now().UTC()})
-		if err == nil {
-			break
-		}
-		if !IsDuplicate(err) {
-			return fmt.Errorf("%s change log: %w", l.name, err)
-		}
-	}
-	// A racing writer may note a smaller number: the hint only shortens
-	// the search for the end of the log.
-	_, err = l.hints.UpdateOne(ctx, bson.M{"_id": l.name}, bson.M{"$set": bson.M{"rev": n}}, options.Update().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("%s change log: %w", l.name, err)
-	}
-	return nil
-}
-
-// after returns the entries after entry n, in order, and the last one's
-// number; more than limit entries is reported as not ok.
-func (l seqLog) after(ctx context.Context, n int64, limit int) ([]seqEntry, int64, bool, error) {
-	var out []seqEntry
-	for {
-		var e seqEntry
-		err := l.entries.FindOne(ctx, bson.M{"_id": l.key(n + 1)}).Decode(&e)
-		if IsNotFound(err) {
-			return out, n, true, nil
-		}
-		if err != nil {
-			return nil, 0, false, fmt.Errorf("%s change log: %w", l.name, err)
-		}
-		if len(out) == limit {
-			return nil, 0, false, nil
-		}
-		out = append(out, e)
-		n++
-	}
-}
-
-// head returns the number of the log's last entry.
-func (l seqLog) head(ctx context.Context) (int64, error) {
-	n, err := l.hint(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for {
-		_, last, ok, err := l.after(ctx, n, digestCatchUp)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			return last, nil
-		}
-		n += digestCatchUp
-	}
-}
-
-// sweep deletes the entries noted before cutoff. Entries are only read by
-// copies that caught up after them, and a copy is reloaded whole well
-// before it could need a swept one (changeLogKeep).
-func (l seqLog) sweep(ctx context.Context, cutoff time.Time) error {
-	if _, err := l.entries.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": cutoff}}); err != nil {
-		return fmt.Errorf("%s change log sweep: %w", l.name, err)
-	}
-	return nil
 }

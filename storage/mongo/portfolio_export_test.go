@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"time"
 
 	"github.com/assayhq/assay/portfolio"
 )
@@ -10,4 +11,9 @@ import (
 // writer that lost a race.
 func (p *Portfolio) WriteDigest(ctx context.Context, d portfolio.Assessment) error {
 	return p.write(ctx, d)
+}
+
+// SweepChangeLogs runs the change logs' sweep as Run does at now.
+func (p *Portfolio) SweepChangeLogs(ctx context.Context, now time.Time) error {
+	return p.sweep(ctx, now)
 }

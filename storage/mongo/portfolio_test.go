@@ -297,3 +297,74 @@ func TestPortfolioTracksExpiry(t *testing.T) {
 		t.Fatalf("after expiry this instance's copy says %s", d.Status)
 	}
 }
+
+// TestChangeLogSweep: the register's and the digests' change logs lose
+// their old entries, keep the recent ones, and a copy loaded before a
+// sweep still catches up on the writes after it.
+func TestChangeLogSweep(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Mongo(t)
+	tpl := liteTemplate(t)
+	due := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	a, b := newInstance(db), newInstance(db)
+	vs := storemongo.NewVendors(db)
+	for i := range 3 {
+		id := fmt.Sprintf("sw%d", i)
+		if err := vs.Insert(ctx, &vendors.Vendor{ID: id, Name: "Sweep " + id, NameLower: "sweep " + id, Status: vendors.StatusActive}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.tracked.Insert(ctx, newAssessment(tpl, id, id, assessments.StatusSent, due)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func() (vendorLog, digestLog int64) {
+		t.Helper()
+		v, err := db.Collection("change_log").CountDocuments(ctx, bson.M{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.Collection("assessment_digest_changes").CountDocuments(ctx, bson.M{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, d
+	}
+	if v, d := entries(); v != 3 || d < 3 {
+		t.Fatalf("before any sweep: %d register entries, %d digest entries", v, d)
+	}
+	if got := digests(t, b.p); len(got) != 3 {
+		t.Fatalf("copy before the sweep: %d digests", len(got))
+	}
+	if vl, err := b.p.Vendors(ctx); err != nil || len(vl) != 3 {
+		t.Fatalf("register copy before the sweep: %d vendors, %v", len(vl), err)
+	}
+
+	// Now: every entry is recent and stays.
+	if err := a.p.SweepChangeLogs(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if v, d := entries(); v != 3 || d < 3 {
+		t.Fatalf("a sweep now removed recent entries: %d and %d left", v, d)
+	}
+	// Two hours on, all of them are past keeping.
+	if err := a.p.SweepChangeLogs(ctx, time.Now().Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if v, d := entries(); v != 0 || d != 0 {
+		t.Fatalf("a sweep two hours on left %d register and %d digest entries", v, d)
+	}
+
+	// Writes after the sweep take the next numbers and reach the copies.
+	if err := vs.Insert(ctx, &vendors.Vendor{ID: "sw9", Name: "Sweep sw9", NameLower: "sweep sw9", Status: vendors.StatusActive}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.tracked.Update(ctx, "sw0", assessments.Expect{}, assessments.Change{Status: assessments.StatusRevoked, At: due}); err != nil {
+		t.Fatal(err)
+	}
+	if d := digests(t, b.p)["sw0"]; d == nil || d.Status != assessments.StatusRevoked {
+		t.Fatalf("the copy loaded before the sweep missed a later change: %+v", d)
+	}
+	if vl, err := b.p.Vendors(ctx); err != nil || len(vl) != 4 {
+		t.Fatalf("register copy after the sweep: %d vendors, %v", len(vl), err)
+	}
+}

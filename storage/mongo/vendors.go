@@ -43,6 +43,10 @@ const (
 	// snapshotMaxAge bounds how long a copy is trusted, in case a writer
 	// died between its write and its log entry.
 	snapshotMaxAge = 10 * time.Minute
+	// vendorLogKeep is how long change log entries are kept: well beyond
+	// snapshotMaxAge, so that no copy young enough to catch up by lookups
+	// finds an entry swept away.
+	vendorLogKeep = 6 * snapshotMaxAge
 )
 
 // VendorIndexes: the unique name is the rule "one vendor per name" across
@@ -55,11 +59,12 @@ var VendorIndexes = []Index{
 	{Collection: "vendors", Keys: bson.D{{Key: "risk_rank", Value: 1}, {Key: "name_lower", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "overdue", Value: 1}}},
 	{Collection: "vendors", Keys: bson.D{{Key: "tags", Value: 1}}},
+	changeLogIndex("change_log"),
 }
 
 // NewVendors returns the vendor store.
 func NewVendors(db *driver.Database) *Vendors {
-	return &Vendors{c: db.Collection("vendors"), log: newChangeLog(db, "vendors")}
+	return &Vendors{c: db.Collection("vendors"), log: newChangeLog("vendors", db.Collection("change_log"), db.Collection("revisions"), "vendors:head")}
 }
 
 // listProjection leaves out what no list shows, to keep the copy small.
@@ -71,12 +76,16 @@ func (s *Vendors) snapshot(ctx context.Context) ([]*vendors.Vendor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.rows != nil && time.Since(s.at) < snapshotMaxAge {
-		ids, last, ok, err := s.log.after(ctx, s.rev, vendorCatchUp)
+		changes, last, ok, err := s.log.after(ctx, s.rev, vendorCatchUp)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			if len(ids) > 0 {
+			if len(changes) > 0 {
+				ids := make([]string, len(changes))
+				for i, e := range changes {
+					ids[i] = e.ID
+				}
 				if err := s.refresh(ctx, ids); err != nil {
 					return nil, err
 				}
@@ -158,7 +167,7 @@ func (s *Vendors) Insert(ctx context.Context, v *vendors.Vendor) error {
 		}
 		return fmt.Errorf("vendor insert: %w", err)
 	}
-	return s.log.note(ctx, v.ID)
+	return s.log.note(ctx, v.ID, nil)
 }
 
 // Get returns one vendor.
@@ -207,7 +216,7 @@ func (s *Vendors) Save(ctx context.Context, v *vendors.Vendor, p vendors.Part) e
 	if res.MatchedCount == 0 {
 		return apperr.Wrapf(apperr.ErrNotFound, "no vendor %s", v.ID)
 	}
-	return s.log.note(ctx, v.ID)
+	return s.log.note(ctx, v.ID, nil)
 }
 
 // sortFields maps the register's sort keys to document fields.
@@ -309,7 +318,7 @@ func (s *Vendors) SetOverdue(ctx context.Context, ids []string) error {
 		if _, err := s.c.UpdateOne(ctx, bson.M{"_id": v.ID}, bson.M{"$set": bson.M{"overdue": want[v.ID]}}); err != nil {
 			return fmt.Errorf("vendor overdue: %w", err)
 		}
-		if err := s.log.note(ctx, v.ID); err != nil {
+		if err := s.log.note(ctx, v.ID, nil); err != nil {
 			return err
 		}
 	}
