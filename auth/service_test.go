@@ -330,6 +330,55 @@ func TestLastAdminStays(t *testing.T) {
 	}
 }
 
+// TestTwoAdminsDemotingEachOther: two admins who demote (or disable)
+// each other at the same moment both pass the count before either writes;
+// whatever the interleaving, an active admin must remain.
+func TestTwoAdminsDemotingEachOther(t *testing.T) {
+	g := newRig(t)
+	ctx := context.Background()
+	a := g.user(t, "a@example.test", auth.RoleAdmin)
+	b := g.user(t, "b@example.test", auth.RoleAdmin)
+	restore := func(u *auth.User) {
+		t.Helper()
+		if _, err := g.svc.SetDisabled(ctx, audit.System, u.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := g.svc.UpdateUser(ctx, audit.System, u.ID, auth.UserChange{Name: "Admin", Role: auth.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 12 {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, pair := range [][2]*auth.User{{a, b}, {b, a}} {
+			by, target := pair[0], pair[1]
+			wg.Go(func() {
+				if round%2 == 0 {
+					_, errs[i] = g.svc.UpdateUser(ctx, audit.Actor{Kind: audit.KindStaff, ID: by.ID}, target.ID, auth.UserChange{Name: "Admin", Role: auth.RoleViewer})
+				} else {
+					_, errs[i] = g.svc.SetDisabled(ctx, audit.Actor{Kind: audit.KindStaff, ID: by.ID}, target.ID, true)
+				}
+			})
+		}
+		wg.Wait()
+		left, _, err := g.svc.Users(ctx, auth.UserFilter{Role: auth.RoleAdmin, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := 0
+		for _, e := range errs {
+			if e == nil {
+				ok++
+			}
+		}
+		if len(left) == 0 || len(left) != 2-ok {
+			t.Fatalf("round %d: %d active admins left, %d changes reported done (errors %v)", round, len(left), ok, errs)
+		}
+		restore(a)
+		restore(b)
+	}
+}
+
 func TestBootstrap(t *testing.T) {
 	g := newRig(t)
 	ctx := context.Background()

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -140,12 +141,23 @@ func (s *Service) UpdateUser(ctx context.Context, by audit.Actor, id string, ch 
 	if len(after) == 0 {
 		return u, nil
 	}
+	demoted := u.Role == RoleAdmin && ch.Role != RoleAdmin && !u.Disabled
+	oldRole := u.Role
 	u.Name, u.Role, u.UpdatedAt = ch.Name, ch.Role, s.now().UTC()
 	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{Name: &u.Name, Role: &u.Role, UpdatedAt: &u.UpdatedAt}); err != nil {
 		return nil, err
 	}
+	if demoted {
+		if err := s.keptAnAdmin(ctx, u.ID, UserUpdate{Role: &oldRole}); errors.Is(err, errLastAdmin) {
+			return nil, apperr.Invalid("the account could not be saved", apperr.FieldError{Path: "role", Message: err.Error()})
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	return u, s.record(ctx, by, "user.update", "user", u.ID, before, after, "")
 }
+
+var errLastAdmin = errors.New("this is the last active admin; make someone else admin first")
 
 // keepAnAdmin fails when there is only one active admin left.
 func (s *Service) keepAnAdmin(ctx context.Context) error {
@@ -154,9 +166,29 @@ func (s *Service) keepAnAdmin(ctx context.Context) error {
 		return err
 	}
 	if n <= 1 {
-		return errors.New("this is the last active admin; make someone else admin first")
+		return errLastAdmin
 	}
 	return nil
+}
+
+// keptAnAdmin counts again after an admin was demoted or disabled, and
+// undoes that change when no active admin is left. Two admins demoting
+// each other at the same moment both pass keepAnAdmin before either
+// writes, and the store has no transactions; but each writer counts after
+// its own write, and an undo only adds an admin, so the last of such
+// writes always leaves one (both may fail, and one of them tries again).
+func (s *Service) keptAnAdmin(ctx context.Context, id string, undo UserUpdate) error {
+	n, err := s.users.CountUsers(ctx, UserFilter{Role: RoleAdmin, Active: true})
+	if err == nil && n > 0 {
+		return nil
+	}
+	if uerr := s.users.UpdateUser(context.WithoutCancel(ctx), id, undo); uerr != nil {
+		return fmt.Errorf("undoing the change that left no admin: %w", uerr)
+	}
+	if err != nil {
+		return fmt.Errorf("counting the admins left: %w", err)
+	}
+	return errLastAdmin
 }
 
 // SetDisabled disables or enables an account. Disabling signs the person
@@ -183,6 +215,14 @@ func (s *Service) SetDisabled(ctx context.Context, by audit.Actor, id string, di
 	u.Disabled, u.UpdatedAt = disabled, s.now().UTC()
 	if err := s.users.UpdateUser(ctx, u.ID, UserUpdate{Disabled: &u.Disabled, UpdatedAt: &u.UpdatedAt}); err != nil {
 		return nil, err
+	}
+	if disabled && u.Role == RoleAdmin {
+		enabled := false
+		if err := s.keptAnAdmin(ctx, u.ID, UserUpdate{Disabled: &enabled}); errors.Is(err, errLastAdmin) {
+			return nil, apperr.Wrapf(apperr.ErrConflict, "%s", err.Error())
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	action := "user.enable"
 	if disabled {
