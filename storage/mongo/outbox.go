@@ -27,7 +27,9 @@ import (
 // dropped or corrected there.
 type Outbox struct {
 	c, claims, due *driver.Collection
-	backfill       sync.Once
+
+	backfill   sync.Mutex
+	backfilled bool // the queue was checked against the messages once
 }
 
 // NewOutbox returns the outbox store.
@@ -83,7 +85,7 @@ const orphanAge = time.Minute
 // come, oldest first, and tidies the queue entries that no longer match
 // their message.
 func (o *Outbox) dueMessages(ctx context.Context, now time.Time) ([]mail.Message, error) {
-	o.backfill.Do(func() { o.queueUnqueued(ctx) })
+	o.queueUnqueuedOnce(ctx)
 	cur, err := o.due.Find(ctx, bson.M{"next_attempt": bson.M{"$lte": now}},
 		options.Find().SetSort(bson.D{{Key: "next_attempt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(4*claimCandidates))
 	if err != nil {
@@ -125,22 +127,35 @@ func (o *Outbox) dueMessages(ctx context.Context, now time.Time) ([]mail.Message
 	return due, nil
 }
 
-// queueUnqueued gives every queued message a queue entry, once per
-// process: messages queued before the queue existed, or whose entry a
-// failure lost.
-func (o *Outbox) queueUnqueued(ctx context.Context) {
+// queueUnqueuedOnce runs queueUnqueued until it succeeds once in this
+// process; a try cut short (its claim's context ended, the database was
+// away) leaves the next claim to try again.
+func (o *Outbox) queueUnqueuedOnce(ctx context.Context) {
+	o.backfill.Lock()
+	defer o.backfill.Unlock()
+	if !o.backfilled {
+		o.backfilled = o.queueUnqueued(ctx) == nil
+	}
+}
+
+// queueUnqueued gives every queued message a queue entry: messages queued
+// before the queue existed, or whose entry a failure lost.
+func (o *Outbox) queueUnqueued(ctx context.Context) error {
 	cur, err := o.c.Find(ctx, bson.M{"status": mail.StatusQueued}, options.Find().SetProjection(bson.M{"_id": 1, "next_attempt": 1}))
 	if err != nil {
-		return
+		return err
 	}
 	var queued []dueDoc
 	if err := cur.All(ctx, &queued); err != nil {
-		return
+		return err
 	}
 	for _, q := range queued {
 		q.At = time.Now()
-		_, _ = o.due.InsertOne(ctx, q) // a duplicate is an entry already there
+		if _, err := o.due.InsertOne(ctx, q); err != nil && !IsDuplicate(err) { // a duplicate is an entry already there
+			return err
+		}
 	}
+	return nil
 }
 
 // claimCandidates is how many due messages one Claim looks at: when

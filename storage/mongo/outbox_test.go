@@ -66,6 +66,26 @@ func TestOutboxQueueHeals(t *testing.T) {
 	}
 }
 
+// A first claim cut short does not use up the check of the queue against
+// the messages: the next claim still finds mail queued without an entry.
+func TestOutboxBackfillSurvivesACancelledClaim(t *testing.T) {
+	db := testenv.Mongo(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if _, err := db.Collection("outbox").InsertOne(context.Background(), mail.Message{ID: "unqueued", MessageID: "<unqueued@assay>",
+		To: []string{"a@example.test"}, Subject: "s", Text: "t", Status: mail.StatusQueued, CreatedAt: now, NextAttempt: now}); err != nil {
+		t.Fatal(err)
+	}
+	s := storemongo.NewOutbox(db)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if m, err := s.Claim(gone, "w1", now, time.Minute); err == nil && m != nil {
+		t.Fatalf("a claim with a cancelled context took %s", m.ID)
+	}
+	if m, err := s.Claim(context.Background(), "w1", now, time.Minute); err != nil || m == nil || m.ID != "unqueued" {
+		t.Fatalf("the claim after a cancelled one: %+v %v, want the message queued without an entry", m, err)
+	}
+}
+
 // Claim records older than the cut are deleted, newer ones kept.
 func TestOutboxSweepClaims(t *testing.T) {
 	db := testenv.Mongo(t)
