@@ -23,6 +23,7 @@ type Config struct {
 
 	MongoURI string
 	MongoDB  string
+	DBSync   string // the embedded database's durability: normal or full
 
 	S3Endpoint  string
 	S3AccessKey string
@@ -154,6 +155,7 @@ func bind(name string, getenv func(string) string) (*Config, *binder) {
 	b.str(&c.DataDir, "data-dir", "ASSAY_DATA_DIR", "./data", "folder for the embedded database and evidence store")
 	b.str(&c.MongoURI, "mongo-uri", "ASSAY_MONGO_URI", "", "MongoDB URI; empty starts the embedded FerretDB")
 	b.str(&c.MongoDB, "mongo-db", "ASSAY_MONGO_DB", "assay", "database name")
+	b.str(&c.DBSync, "db-sync", "ASSAY_DB_SYNC", "normal", "embedded database durability: normal (nothing lost if the process dies; a power cut may lose the last writes) or full (every write on disk first, slower)")
 	b.str(&c.S3Endpoint, "s3-endpoint", "ASSAY_S3_ENDPOINT", "", "S3 endpoint host:port; empty starts the embedded S3 endpoint")
 	b.str(&c.S3AccessKey, "s3-access-key", "ASSAY_S3_ACCESS_KEY", "", "S3 access key")
 	b.str(&c.S3SecretKey, "s3-secret-key", "ASSAY_S3_SECRET_KEY", "", "S3 secret key")
@@ -204,6 +206,9 @@ func (c *Config) finish() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("ASSAY_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if c.DBSync != "normal" && c.DBSync != "full" {
+		errs = append(errs, fmt.Errorf("ASSAY_DB_SYNC: want normal or full, got %q", c.DBSync))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("ASSAY_LOG_FORMAT: want text or json, got %q", c.LogFormat))

@@ -76,7 +76,7 @@ func startMongo(t *testing.T, dir, addr string) *embedded.Mongo {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		m, err := embedded.StartMongo(ctxFor(t, 30*time.Second), dir, addr, nil)
+		m, err := embedded.StartMongo(ctxFor(t, 30*time.Second), dir, addr, "", nil)
 		if err == nil {
 			return m
 		}

@@ -41,7 +41,7 @@ func MongoURI(t testing.TB) string {
 			return
 		}
 		var m *embedded.Mongo
-		m, mongoErr = embedded.StartMongo(context.Background(), dir, "127.0.0.1:0", nil)
+		m, mongoErr = embedded.StartMongo(context.Background(), dir, "127.0.0.1:0", "", nil)
 		if mongoErr == nil {
 			mongoURI = m.URI
 		}

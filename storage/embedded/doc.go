@@ -4,4 +4,9 @@
 // loopback. The application reaches them through the same drivers and code
 // paths as a production MongoDB and S3; nothing else in Assay knows they are
 // embedded.
+//
+// The database's durability is a setting (ASSAY_DB_SYNC, see Sync): by
+// default a write is acknowledged once it is in SQLite's write-ahead log,
+// which a killed process never loses (TestAcknowledgedWritesSurviveAKilledProcess)
+// and only a power cut can, as with a standalone MongoDB's defaults.
 package embedded

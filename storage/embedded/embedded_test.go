@@ -21,7 +21,7 @@ func TestMongoPersistsAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	start := func() *Mongo {
-		m, err := StartMongo(ctx, dir, "127.0.0.1:0", nil)
+		m, err := StartMongo(ctx, dir, "127.0.0.1:0", "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestMongoRefusesUnwritableFolder(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := StartMongo(context.Background(), filepath.Join(file, "db"), "127.0.0.1:0", nil)
+	_, err := StartMongo(context.Background(), filepath.Join(file, "db"), "127.0.0.1:0", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "folder") {
 		t.Fatalf("want an error naming the folder, got %v", err)
 	}

@@ -22,7 +22,7 @@ func TestIDLookupsUseAnIndex(t *testing.T) {
 	every := idIndexEvery
 	idIndexEvery = time.Hour // the loop indexes nothing the test makes
 	t.Cleanup(func() { idIndexEvery = every })
-	m, err := StartMongo(ctx, dir, "127.0.0.1:0", nil)
+	m, err := StartMongo(ctx, dir, "127.0.0.1:0", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

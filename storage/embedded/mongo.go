@@ -22,10 +22,32 @@ type Mongo struct {
 	log     *slog.Logger
 }
 
+// Sync is how the embedded database flushes its writes to disk.
+type Sync string
+
+const (
+	// SyncNormal (the default) acknowledges a write once it is in
+	// SQLite's write-ahead log: a crash or kill of the process loses
+	// nothing, a power cut or an operating system crash may lose the last
+	// writes, never the database. It is a standalone MongoDB's default
+	// (journal flushed every 100 ms), and autosave is 1.6 times as fast as
+	// with SyncFull (cmd/loadgen at 64 clients: 108 → 170 requests/s).
+	SyncNormal Sync = "normal"
+	// SyncFull flushes every write to disk before acknowledging it.
+	SyncFull Sync = "full"
+)
+
 // StartMongo runs FerretDB with its SQLite files in dir, listening on addr
-// (127.0.0.1:0 picks a free port). It returns once the server accepts
-// connections.
-func StartMongo(ctx context.Context, dir, addr string, logger *slog.Logger) (*Mongo, error) {
+// (127.0.0.1:0 picks a free port) and flushing writes as sync says (empty
+// is SyncNormal). It returns once the server accepts connections.
+func StartMongo(ctx context.Context, dir, addr string, sync Sync, logger *slog.Logger) (*Mongo, error) {
+	switch sync {
+	case "":
+		sync = SyncNormal
+	case SyncNormal, SyncFull:
+	default:
+		return nil, fmt.Errorf("embedded database: unknown sync mode %q: want normal or full", sync)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded database folder: %w", err)
@@ -44,7 +66,7 @@ func StartMongo(ctx context.Context, dir, addr string, logger *slog.Logger) (*Mo
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + string(sync) + ")",
 		// FerretDB logs every wire error at its default level; keep only
 		// what an operator needs.
 		Logger: logger,

@@ -20,7 +20,7 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m, err := embedded.StartMongo(ctx, *dir, *addr, nil)
+	m, err := embedded.StartMongo(ctx, *dir, *addr, "", nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
