@@ -119,6 +119,12 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	page := target{name: "supplier page", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
 		return get(s.url+"/q/"+tk(c)+"/s/"+d.section)(c, i)
 	}}
+	// The page's own bytes from the bare Echo: the most any handler that
+	// sends this page can do here, whatever it does to make it.
+	if err := fetchSamePage(ctx, hc, s, s.url+"/q/"+tk(0)+"/s/"+d.section); err != nil {
+		return err
+	}
+	samePage := target{name: "fixed page bytes", build: get(s.bareURL + "/same"), want: http.StatusOK}
 	autosave := target{name: "autosave", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
 		qid, val := d.yesNo[int(i)%len(d.yesNo)], "yes"
 		if i/int64(len(d.yesNo))%2 == 1 {
@@ -179,6 +185,7 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	}
 	pairs := []pair{
 		{"page", bareGET, page, "GET /q/:token/s/" + d.section, o.limit, 0.40, 25 * time.Millisecond, "baseline GET"},
+		{"pagebytes", bareGET, samePage, fmt.Sprintf("GET /same (bare Echo, the supplier page's %d bytes, fixed)", len(*s.samePage.Load())), o.limit, 0, 0, "baseline GET"},
 		{"autosave", bareGET, autosave, "PUT /api/v1/portal/:token/answers (one answer)", o.limit, 0.40, 25 * time.Millisecond, "baseline GET"},
 		{"upload", rawCopy, upload, fmt.Sprintf("POST /api/v1/portal/:token/evidence (%d MiB PDF)", o.uploadMiB), o.uploadLimit, 0.70, 0, "raw loopback copy"},
 		{"dashboard", bareGET, dashboard, "GET /app/ (staff session)", o.limit, 0, 0, "baseline GET"},
@@ -249,6 +256,27 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	}
 	printTable(stdout, res)
 	return writeJSON(o.out, res)
+}
+
+// fetchSamePage stores the body of one supplier page for the bare Echo's
+// /same.
+func fetchSamePage(ctx context.Context, hc *http.Client, s *stack, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	setClient(req, 0, 0)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetching a supplier page: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetching a supplier page: %d %v", resp.StatusCode, err)
+	}
+	s.samePage.Store(&b)
+	return nil
 }
 
 // startProfile writes a CPU profile to path (none when empty) until the

@@ -22,7 +22,7 @@ func TestBenchWritesTableAndResults(t *testing.T) {
 	err := runBench(ctx, benchOptions{
 		clients: 2, dur: 600 * time.Millisecond, rounds: 2, limit: 1000, uploadLimit: 20, uploadMiB: 1,
 		dashboardVendors: 1, assessments: 1, uploadGiB: gib, out: out, listen: "127.0.0.1:0",
-		ops: "page,autosave,upload,dashboard",
+		ops: "page,pagebytes,autosave,upload,dashboard",
 	}, &table)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, table.String())
@@ -54,6 +54,11 @@ func TestBenchWritesTableAndResults(t *testing.T) {
 		if name != "baseline GET" && name != "raw loopback copy" && (r.Baseline == "" || r.Ratio <= 0 || r.Met == nil) {
 			t.Errorf("row %q has no ratio to its baseline or no verdict: %+v", name, r)
 		}
+	}
+	// The supplier page's bytes from the bare Echo: measured against the
+	// baseline, with no target of its own.
+	if r, ok := rows["fixed page bytes"]; !ok || r.Baseline != "baseline GET" || r.Ratio <= 0 || r.Met != nil {
+		t.Errorf("fixed page bytes row: %+v (present %v), want a ratio to the baseline GET and no verdict", r, ok)
 	}
 	if d, ok := rows["dashboard"]; !ok && !strings.Contains(strings.Join(res.Notes, " "), "dashboard not measured") {
 		t.Errorf("the dashboard is neither measured nor reported missing: %+v", d)

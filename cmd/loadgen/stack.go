@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/assayhq/assay/app"
@@ -37,14 +38,17 @@ type stackOptions struct {
 // FerretDB (in this process too), a MinIO server and, for the soak, a
 // mailpit server, plus a bare Echo server for the baselines.
 type stack struct {
-	dir      string
-	minio    *testenv.MinIO
-	mailpit  *testenv.Mailpit
-	app      *app.App
-	srv      *http.Server
-	url      string
-	bare     *http.Server
-	bareURL  string
+	dir     string
+	minio   *testenv.MinIO
+	mailpit *testenv.Mailpit
+	app     *app.App
+	srv     *http.Server
+	url     string
+	bare    *http.Server
+	bareURL string
+	// samePage is what the bare Echo's /same serves: the bytes of a
+	// supplier page, once the benchmark has fetched one.
+	samePage atomic.Pointer[[]byte]
 	stopWork context.CancelFunc
 }
 
@@ -125,17 +129,25 @@ func startStack(ctx context.Context, o stackOptions) (_ *stack, err error) {
 		return nil, err
 	}
 	s.bareURL = "http://" + bln.Addr().String()
-	s.bare = &http.Server{Handler: bareEcho(), ReadHeaderTimeout: 10 * time.Second}
+	s.bare = &http.Server{Handler: bareEcho(&s.samePage), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.bare.Serve(bln) }()
 	return s, nil
 }
 
-// bareEcho is the baseline: Echo with no middleware, a fixed page, and a
-// raw copy of a request body to nowhere.
-func bareEcho() *echo.Echo {
+// bareEcho is the baseline: Echo with no middleware, a fixed page, the
+// fixed bytes of a supplier page (what sending that page costs with no
+// work behind it), and a raw copy of a request body to nowhere.
+func bareEcho(same *atomic.Pointer[[]byte]) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/page", func(c echo.Context) error { return c.HTML(http.StatusOK, baselinePage) })
+	e.GET("/same", func(c echo.Context) error {
+		b := same.Load()
+		if b == nil {
+			return c.NoContent(http.StatusServiceUnavailable)
+		}
+		return c.HTMLBlob(http.StatusOK, *b)
+	})
 	e.POST("/raw", func(c echo.Context) error {
 		if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
 			return err
