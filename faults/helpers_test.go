@@ -16,11 +16,6 @@ import (
 
 	"github.com/assayhq/assay/apptest"
 	"github.com/assayhq/assay/assessments"
-	"github.com/assayhq/assay/audit"
-	"github.com/assayhq/assay/testenv"
-	"github.com/assayhq/assay/vendors"
-	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 const (
@@ -40,32 +35,8 @@ func ctxFor(t *testing.T, d time.Duration) context.Context {
 // service and returns the assessment id and the token of the mailed link.
 func sendFull(t *testing.T, env *apptest.Env) (string, string) {
 	t.Helper()
-	ctx := ctxFor(t, time.Minute)
-	v, err := env.App.Vendors.Create(ctx, audit.System, vendors.Input{
-		Name: "Fabrikam Storage", Tier: 2, Contacts: []vendors.Contact{{Name: "Fay Supplier", Email: "fay@fabrikam.test"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{
-		VendorID: v.ID, TemplateKey: fullISO, DueDate: time.Now().AddDate(0, 0, 14),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Text string `bson:"text"`
-	}
-	err = env.App.DB.Collection("outbox").FindOne(ctx, bson.M{"ref": a.ID, "kind": assessments.MailInvitation},
-		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}})).Decode(&doc)
-	if err != nil {
-		t.Fatalf("no invitation for %s: %v", a.ID, err)
-	}
-	link, err := testenv.LinkIn(doc.Text, env.URL+"/q/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a.ID, strings.TrimPrefix(link, env.URL+"/q/")
+	s := env.Send(t, apptest.Vendor("Fabrikam Storage", 2), assessments.SendRequest{TemplateKey: fullISO})
+	return s.ID, s.Token
 }
 
 // file is a generated PDF of a given size whose bytes are a function of

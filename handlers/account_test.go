@@ -14,19 +14,24 @@ import (
 )
 
 // get returns the status and body of GET path with client c.
-func get(t *testing.T, env *apptest.Env, c *http.Client, path string) (int, string) {
+func get(t testing.TB, env *apptest.Env, c *http.Client, path string) (int, string) {
 	t.Helper()
-	resp, err := c.Get(env.URL + path)
+	return fetch(t, c, env.URL+path)
+}
+
+// fetch returns the status and body of GET url with client c.
+func fetch(t testing.TB, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, body(t, resp)
 }
 
-// post submits a form to path with the CSRF token of page csrfFrom.
-func post(t *testing.T, env *apptest.Env, c *http.Client, csrfFrom, path string, form url.Values) *http.Response {
+// post submits a form to path with the CSRF token of page csrfFrom; the
+// response's body is closed when the test ends, if not read before.
+func post(t testing.TB, env *apptest.Env, c *http.Client, csrfFrom, path string, form url.Values) *http.Response {
 	t.Helper()
 	if form == nil {
 		form = url.Values{}
@@ -36,13 +41,18 @@ func post(t *testing.T, env *apptest.Env, c *http.Client, csrfFrom, path string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
 
-func body(t *testing.T, resp *http.Response) string {
+// body reads and closes a response's body.
+func body(t testing.TB, resp *http.Response) string {
 	t.Helper()
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return string(b)
 }
 

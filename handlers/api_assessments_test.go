@@ -159,7 +159,7 @@ func TestSendFollowTheMailedLinkResendRevoke(t *testing.T) {
 	if !strings.Contains(msgs[0].HTML, "Open the questionnaire") {
 		t.Error("invitation has no HTML body with the button")
 	}
-	first := asmLinkPath(t, env, msgs[0].Text)
+	first := env.LinkToken(t, msgs[0].Text)
 	portal := asmCall(t, env, http.MethodGet, "/api/v1/portal/"+first, "", nil).want(t, http.StatusOK, "the mailed link")
 	if !strings.Contains(string(portal.Body), `"vendor":"Contoso Payments"`) {
 		t.Errorf("portal answer: %.300s", portal.Body)
@@ -169,7 +169,7 @@ func TestSendFollowTheMailedLinkResendRevoke(t *testing.T) {
 	msgs = box.WaitFor(t, box.Address, 2, 60*time.Second)
 	var second string
 	for _, m := range msgs {
-		if p := asmLinkPath(t, env, m.Text); p != first {
+		if p := env.LinkToken(t, m.Text); p != first {
 			second = p
 		}
 	}
@@ -186,16 +186,6 @@ func TestSendFollowTheMailedLinkResendRevoke(t *testing.T) {
 	if got.Status != "revoked" {
 		t.Errorf("status %q after revoke", got.Status)
 	}
-}
-
-// asmLinkPath returns the token of the supplier link in a mail.
-func asmLinkPath(t testing.TB, env *apptest.Env, text string) string {
-	t.Helper()
-	link, err := testenv.LinkIn(text, env.URL+"/q/")
-	if err != nil {
-		t.Fatalf("%v:\n%s", err, text)
-	}
-	return strings.TrimPrefix(link, env.URL+"/q/")
 }
 
 func TestSendAPIRefusesBadInputAndCreatesNothing(t *testing.T) {
@@ -289,7 +279,7 @@ func TestReviewThroughTheAPI(t *testing.T) {
 	asmCall(t, env, http.MethodPost, "/api/v1/assessments", proc, map[string]any{
 		"vendor_id": vendorID, "template_key": "vendor-lite", "due_date": asmDue(10),
 	}).want(t, http.StatusCreated, "send").decode(t, &a)
-	tok := asmInvitationToken(t, env, a.ID)
+	tok := env.InvitationToken(t, a.ID)
 	ans := asmLiteAnswers(t, env, tok)
 	asmCall(t, env, http.MethodPut, "/api/v1/portal/"+tok+"/answers", "", map[string]any{"answers": ans}).want(t, http.StatusOK, "answers")
 	pdfBytes := asmPDF(50_000)

@@ -24,40 +24,14 @@ import (
 	"github.com/assayhq/assay/questionnaires"
 	"github.com/assayhq/assay/vendors"
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // asmSend sends template key to a new vendor through the service and
 // returns the assessment id and the token of the mailed link.
 func asmSend(t testing.TB, env *apptest.Env, key string) (string, string) {
 	t.Helper()
-	ctx := context.Background()
-	v, err := env.App.Vendors.Create(ctx, audit.System, asmVendorInput())
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{
-		VendorID: v.ID, TemplateKey: key, DueDate: time.Now().AddDate(0, 0, 14),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a.ID, asmInvitationToken(t, env, a.ID)
-}
-
-// asmInvitationToken reads the newest invitation of an assessment from the
-// outbox and returns the token of its link.
-func asmInvitationToken(t testing.TB, env *apptest.Env, id string) string {
-	t.Helper()
-	var doc struct {
-		Text string `bson:"text"`
-	}
-	err := env.App.DB.Collection("outbox").FindOne(context.Background(), bson.M{"ref": id, "kind": assessments.MailInvitation},
-		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}})).Decode(&doc)
-	if err != nil {
-		t.Fatalf("no invitation for %s: %v", id, err)
-	}
-	return asmLinkPath(t, env, doc.Text)
+	s := env.Send(t, asmVendorInput(), assessments.SendRequest{TemplateKey: key})
+	return s.ID, s.Token
 }
 
 // asmLiteAnswers gives every non-file question of vendor-lite a valid

@@ -16,11 +16,8 @@ import (
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/auth"
 	"github.com/assayhq/assay/handlers"
-	"github.com/assayhq/assay/mail"
 	"github.com/assayhq/assay/portfolio"
 	storemongo "github.com/assayhq/assay/storage/mongo"
-	"github.com/assayhq/assay/testenv"
-	"github.com/assayhq/assay/vendors"
 )
 
 // dashAnswers answer "Vendor security essentials" well but for three
@@ -50,25 +47,12 @@ func dashCtx(t testing.TB) context.Context {
 // returns the assessment and the supplier's token from the invitation.
 func dashSend(t testing.TB, env *apptest.Env, name string, tier int) (*assessments.Assessment, string) {
 	t.Helper()
-	ctx := dashCtx(t)
-	v, err := env.App.Vendors.Create(ctx, audit.System, vendors.Input{Name: name, Tier: tier,
-		Contacts: []vendors.Contact{{Name: "Sam", Email: "sam@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".test"}}})
+	s := env.Send(t, apptest.Vendor(name, tier), assessments.SendRequest{TemplateKey: "vendor-lite"})
+	a, err := env.App.Assessments.Get(dashCtx(t), s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{VendorID: v.ID, TemplateKey: "vendor-lite", DueDate: time.Now().AddDate(0, 0, 14)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, _, err := storemongo.NewOutbox(env.App.DB).List(ctx, mail.Filter{Ref: a.ID, Kind: assessments.MailInvitation, Per: 5})
-	if err != nil || len(msgs) != 1 {
-		t.Fatalf("invitation of %s: %v %v", a.ID, msgs, err)
-	}
-	link, err := testenv.LinkIn(msgs[0].Text, env.URL+"/q/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, strings.TrimPrefix(link, env.URL+"/q/")
+	return a, s.Token
 }
 
 // dashCompleted sends, answers, submits and completes, deciding the first
@@ -102,37 +86,17 @@ func dashCompleted(t testing.TB, env *apptest.Env, name string, tier int) *asses
 	return a
 }
 
-func dashGet(t testing.TB, c *http.Client, url string) (int, string) {
-	t.Helper()
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-func dashMustContain(t testing.TB, what, page string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(page, w) {
-			t.Errorf("%s lacks %q", what, w)
-		}
-	}
-}
-
 func TestDashboardEmpty(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
-	if status, _ := dashGet(t, env.Client(), env.URL+"/app/"); status != http.StatusSeeOther && status != http.StatusFound {
+	if status, _ := fetch(t, env.Client(), env.URL+"/app/"); status != http.StatusSeeOther && status != http.StatusFound {
 		t.Errorf("signed out: %d", status)
 	}
 	viewer := env.Login(t, auth.RoleViewer)
-	status, page := dashGet(t, viewer, env.URL+"/app/")
+	status, page := fetch(t, viewer, env.URL+"/app/")
 	if status != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%.2000s", status, page)
 	}
-	dashMustContain(t, "empty dashboard", page, `aria-current="page">Dashboard`, "0 active vendors",
+	mustContain(t, "empty dashboard", page, `aria-current="page">Dashboard`, "0 active vendors",
 		"<title id=\"chart-risk-title\">Vendors by residual risk</title>", "Not assessed: 0.",
 		"<title id=\"chart-findings-title\">Open findings by severity</title>",
 		"No vendor has a completed assessment yet", "No questionnaire is overdue.", "No vendor is due for reassessment")
@@ -154,12 +118,12 @@ func TestDashboard(t *testing.T) {
 	openFindings := len(fin.Findings) - 1
 
 	viewer := env.Login(t, auth.RoleViewer)
-	status, page := dashGet(t, viewer, env.URL+"/app/")
+	status, page := fetch(t, viewer, env.URL+"/app/")
 	if status != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%.3000s", status, page)
 	}
 	label := strings.ToUpper(residual[:1]) + residual[1:]
-	dashMustContain(t, "dashboard", page, "2 active vendors",
+	mustContain(t, "dashboard", page, "2 active vendors",
 		label+": 1", "Not assessed: 1.", fmt.Sprintf("%d open findings", openFindings),
 		`<a href="/app/vendors/`+done.VendorID+`">Northwind Payroll</a>`, `badge badge-`+residual,
 		`<abbr title="Supplier relationships (A.5.19–A.5.23)">Supplier</abbr>`, `aria-label="People controls (A.6)`,
@@ -174,10 +138,10 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	sev := string(fin.Findings[1].Severity)
-	dashMustContain(t, "findings chart", page, fmt.Sprintf("%s: %d", strings.ToUpper(sev[:1])+sev[1:], findingBars))
+	mustContain(t, "findings chart", page, fmt.Sprintf("%s: %d", strings.ToUpper(sev[:1])+sev[1:], findingBars))
 
-	_, page2013 := dashGet(t, viewer, env.URL+"/app/?view=2013")
-	dashMustContain(t, "2013 view", page2013, "vendors × 2013 domains", `<abbr title="Information security policies">A.5</abbr>`,
+	_, page2013 := fetch(t, viewer, env.URL+"/app/?view=2013")
+	mustContain(t, "2013 view", page2013, "vendors × 2013 domains", `<abbr title="Information security policies">A.5</abbr>`,
 		`href="/app/?view=2013" aria-current="page"`, `<abbr title="Compliance">A.18</abbr>`)
 
 	// A second instance, 18 months later: the open questionnaire is
@@ -189,19 +153,19 @@ func TestDashboard(t *testing.T) {
 		Outbox: env.App.Outbox, Reports: env.App.Reports, Portfolio: portfolio.NewService(second, func() time.Time { return later })}
 	srv := httptest.NewServer(handlers.New(deps).Handler())
 	t.Cleanup(srv.Close)
-	status, page = dashGet(t, viewer, srv.URL+"/app/")
+	status, page = fetch(t, viewer, srv.URL+"/app/")
 	if status != http.StatusOK {
 		t.Fatalf("second instance: %d\n%.2000s", status, page)
 	}
 	due := open.DueDate.UTC()
 	late := int(time.Date(later.Year(), later.Month(), later.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)).Hours() / 24)
-	dashMustContain(t, "second instance", page, "Bluefin Cloud Hosting</a></td>", "<td>Vendor security essentials</td>",
+	mustContain(t, "second instance", page, "Bluefin Cloud Hosting</a></td>", "<td>Vendor security essentials</td>",
 		fmt.Sprintf(`<td class="num">%d</td>`, late), "days late", `badge badge-bad">Overdue`, "Northwind Payroll")
 
 	// A change on the first instance reaches the second through the log.
 	if err := env.App.Assessments.Revoke(dashCtx(t), dashReviewer, open.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, page = dashGet(t, viewer, srv.URL+"/app/")
-	dashMustContain(t, "second instance after a revoke", page, "No questionnaire is overdue.")
+	_, page = fetch(t, viewer, srv.URL+"/app/")
+	mustContain(t, "second instance after a revoke", page, "No questionnaire is overdue.")
 }

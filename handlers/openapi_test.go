@@ -480,7 +480,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		"vendor_id": v.ID, "template_key": "vendor-lite", "due_date": asmDue(10), "message": "Thanks!",
 	}, http.StatusCreated).decode(t, &a)
 	check(http.MethodPost, "/api/v1/assessments", "/api/v1/assessments", rev, map[string]any{"vendor_id": v.ID}, http.StatusForbidden)
-	tok := asmInvitationToken(t, env, a.ID)
+	tok := env.InvitationToken(t, a.ID)
 	base := "/api/v1/portal/" + tok
 	check(http.MethodGet, "/api/v1/portal/{token}", base, "", nil, http.StatusOK)
 	answers := asmLiteAnswers(t, env, tok)

@@ -17,10 +17,8 @@ import (
 	"github.com/assayhq/assay/assessments"
 	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/questionnaires"
-	"github.com/assayhq/assay/testenv"
 	"github.com/assayhq/assay/vendors"
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
 // The portal tests drive the supplier pages as a browser without
@@ -51,44 +49,12 @@ func portalCtx(t testing.TB) context.Context {
 // an existing vendor when set.
 func portalSend(t testing.TB, env *apptest.Env, key, vendorID string) portalLink {
 	t.Helper()
-	ctx := portalCtx(t)
-	if vendorID == "" {
-		v, err := env.App.Vendors.Create(ctx, audit.System, vendors.Input{
-			Name: "Northwind Hosting", Tier: 2, Contacts: []vendors.Contact{{Name: "Sam Supplier", Email: "sam@northwind.test"}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		vendorID = v.ID
-	}
-	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{
+	v := vendors.Input{Name: "Northwind Hosting", Tier: 2, Contacts: []vendors.Contact{{Name: "Sam Supplier", Email: "sam@northwind.test"}}}
+	sent := env.Send(t, v, assessments.SendRequest{
 		VendorID: vendorID, TemplateKey: key, ContactEmail: "sam@northwind.test", DueDate: time.Now().AddDate(0, 0, 21),
 		Message: "Please answer by the end of the month.",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := portalInvitationToken(t, env, a.ID)
-	return portalLink{env: env, ID: a.ID, VendorID: vendorID, Token: token, Path: "/q/" + token}
-}
-
-// portalInvitationToken reads the newest invitation of an assessment from
-// the outbox and returns the token of its link.
-func portalInvitationToken(t testing.TB, env *apptest.Env, id string) string {
-	t.Helper()
-	var doc struct {
-		Text string `bson:"text"`
-	}
-	err := env.App.DB.Collection("outbox").FindOne(portalCtx(t), bson.M{"ref": id, "kind": assessments.MailInvitation},
-		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: -1}})).Decode(&doc)
-	if err != nil {
-		t.Fatalf("no invitation for %s: %v", id, err)
-	}
-	link, err := testenv.LinkIn(doc.Text, env.URL+"/q/")
-	if err != nil {
-		t.Fatalf("%v:\n%s", err, doc.Text)
-	}
-	return strings.TrimPrefix(link, env.URL+"/q/")
+	return portalLink{env: env, ID: sent.ID, VendorID: sent.VendorID, Token: sent.Token, Path: sent.Path()}
 }
 
 type portalResp struct {

@@ -109,7 +109,7 @@ func TestReportPageAndDownloads(t *testing.T) {
 	for _, f := range fin.Findings {
 		want = append(want, `id="finding-`+f.Control+`"`)
 	}
-	dashMustContain(t, "report page", html, want...)
+	mustContain(t, "report page", html, want...)
 	if strings.Contains(html, "Draft.") || strings.Contains(html, "style=") {
 		t.Error("a completed report says draft, or carries inline style")
 	}
@@ -201,7 +201,7 @@ func TestReportAPI(t *testing.T) {
 	if doc.status != http.StatusOK || !strings.HasPrefix(doc.header.Get("Content-Type"), "text/html") {
 		t.Fatalf("html: %d", doc.status)
 	}
-	dashMustContain(t, "standalone report", html, append([]string{`<body class="report-document">`, `href="` + env.URL + `/static/app.css?v=`}, reportHeads...)...)
+	mustContain(t, "standalone report", html, append([]string{`<body class="report-document">`, `href="` + env.URL + `/static/app.css?v=`}, reportHeads...)...)
 	if strings.Contains(html, `class="mainnav"`) || strings.Contains(html, "Download PDF") {
 		t.Error("the API's HTML report carries the staff navigation")
 	}
@@ -242,5 +242,5 @@ func TestReportDraft(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("draft report: %d", page.status)
 	}
-	dashMustContain(t, "draft report", string(page.body), "<strong>Draft.</strong> This assessment is Submitted", "Not decided yet", "No file was uploaded.")
+	mustContain(t, "draft report", string(page.body), "<strong>Draft.</strong> This assessment is Submitted", "Not decided yet", "No file was uploaded.")
 }

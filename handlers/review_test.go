@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -18,8 +17,6 @@ import (
 	"github.com/assayhq/assay/mail"
 	"github.com/assayhq/assay/scoring"
 	storemongo "github.com/assayhq/assay/storage/mongo"
-	"github.com/assayhq/assay/testenv"
-	"github.com/assayhq/assay/vendors"
 	"go.mongodb.org/mongo-driver/bson"
 )
 
@@ -41,9 +38,7 @@ func reviewAnswers() map[string]any {
 var reviewSupplier = audit.Actor{Kind: audit.KindSupplier, IP: "192.0.2.1"}
 
 // reviewSent is an assessment sent to a new vendor, with the supplier's link.
-type reviewSent struct {
-	ID, VendorID, Token string
-}
+type reviewSent = apptest.Sent
 
 func reviewCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -55,28 +50,7 @@ func reviewCtx(t *testing.T) context.Context {
 // comes from the invitation mail, as the supplier gets it.
 func reviewSend(t *testing.T, env *apptest.Env, name string, tier int) reviewSent {
 	t.Helper()
-	ctx := reviewCtx(t)
-	v, err := env.App.Vendors.Create(ctx, audit.System, vendors.Input{
-		Name: name, Tier: tier, Contacts: []vendors.Contact{{Name: "Sam Supplier", Email: "sam@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".test"}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := env.App.Assessments.Send(ctx, audit.System, assessments.SendRequest{
-		VendorID: v.ID, TemplateKey: reviewTemplateKey, DueDate: time.Now().AddDate(0, 0, 14),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs := reviewOutbox(t, env, a.ID, assessments.MailInvitation)
-	if len(msgs) != 1 {
-		t.Fatalf("%d invitations for %s", len(msgs), a.ID)
-	}
-	link, err := testenv.LinkIn(msgs[0].Text, env.URL+"/q/")
-	if err != nil {
-		t.Fatalf("%v:\n%s", err, msgs[0].Text)
-	}
-	return reviewSent{ID: a.ID, VendorID: v.ID, Token: strings.TrimPrefix(link, env.URL+"/q/")}
+	return env.Send(t, apptest.Vendor(name, tier), assessments.SendRequest{TemplateKey: reviewTemplateKey})
 }
 
 // reviewSubmitted is reviewSend, then the supplier answers and submits.
@@ -100,47 +74,6 @@ func reviewOutbox(t *testing.T, env *apptest.Env, ref, kind string) []mail.Messa
 		t.Fatal(err)
 	}
 	return msgs
-}
-
-func reviewGet(t *testing.T, env *apptest.Env, c *http.Client, path string) (int, string) {
-	t.Helper()
-	resp, err := c.Get(env.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// post submits a staff form with the CSRF token of page.
-func reviewPost(t *testing.T, env *apptest.Env, c *http.Client, page, path string, form url.Values) *http.Response {
-	t.Helper()
-	form.Set("_csrf", env.CSRF(t, c, page))
-	resp, err := c.PostForm(env.URL+path, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
-}
-
-func reviewBody(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func reviewMustContain(t *testing.T, page string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(page, w) {
-			t.Errorf("page lacks %q", w)
-		}
-	}
 }
 
 func reviewAssessment(t *testing.T, env *apptest.Env, id string) *assessments.Assessment {
@@ -197,7 +130,7 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, page := reviewGet(t, env, viewer, "/app/reviews"+tt.query)
+			status, page := get(t, env, viewer, "/app/reviews"+tt.query)
 			if status != http.StatusOK {
 				t.Fatalf("GET /app/reviews%s: %d", tt.query, status)
 			}
@@ -209,8 +142,8 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 			}
 		})
 	}
-	_, page := reviewGet(t, env, viewer, "/app/reviews")
-	reviewMustContain(t, page, "Older Hosting", "Vendor security essentials", `class="grade grade-small grade-`, "badge badge-submitted", "0 days")
+	_, page := get(t, env, viewer, "/app/reviews")
+	mustContain(t, "page", page, "Older Hosting", "Vendor security essentials", `class="grade grade-small grade-`, "badge badge-submitted", "0 days")
 	if strings.Contains(page, "vendor-lite") {
 		t.Error("the queue names a questionnaire by its key")
 	}
@@ -218,13 +151,13 @@ func TestReviewQueueOldestFirstWithFilters(t *testing.T) {
 	if _, err := env.App.DB.Collection("assessments").UpdateOne(reviewCtx(t), bson.M{"_id": newer.ID}, bson.M{"$unset": bson.M{"template_title": ""}}); err != nil {
 		t.Fatal(err)
 	}
-	_, page = reviewGet(t, env, viewer, "/app/reviews?q=newer")
-	reviewMustContain(t, page, "Newer Payroll", "vendor-lite")
+	_, page = get(t, env, viewer, "/app/reviews?q=newer")
+	mustContain(t, "page", page, "Newer Payroll", "vendor-lite")
 	// The chosen filters stay selected.
-	_, page = reviewGet(t, env, viewer, "/app/reviews?tier=3&risk=low")
-	reviewMustContain(t, page, `<option value="3" selected>`, `<option value="low" selected>`)
-	_, page = reviewGet(t, env, viewer, "/app/reviews?tier=1&risk=low")
-	reviewMustContain(t, page, "No assessment waiting for review matches these filters.")
+	_, page = get(t, env, viewer, "/app/reviews?tier=3&risk=low")
+	mustContain(t, "page", page, `<option value="3" selected>`, `<option value="low" selected>`)
+	_, page = get(t, env, viewer, "/app/reviews?tier=1&risk=low")
+	mustContain(t, "page", page, "No assessment waiting for review matches these filters.")
 }
 
 func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {
@@ -245,11 +178,11 @@ func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {
 		t.Fatal(err)
 	}
 	viewer := env.Login(t, auth.RoleViewer)
-	status, page := reviewGet(t, env, viewer, "/app/assessments/"+s.ID+"/review")
+	status, page := get(t, env, viewer, "/app/assessments/"+s.ID+"/review")
 	if status != http.StatusOK {
 		t.Fatalf("review page: %d\n%s", status, page)
 	}
-	reviewMustContain(t, page,
+	mustContain(t, "page", page,
 		"Evidence Co", "Vendor security essentials", "version 1", "sam@evidenceco.test",
 		`id="q-vl-policy"`, "Do you have a written information security policy approved by management?",
 		"A.5.1 ", // the control beside the question
@@ -263,7 +196,7 @@ func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {
 	if strings.Contains(page, `id="q-vl-secure-development"`) {
 		t.Error("a question hidden by the supplier's answers is shown")
 	}
-	reviewMustContain(t, page, "hidden by the supplier")
+	mustContain(t, "page", page, "hidden by the supplier")
 
 	// The file comes back byte for byte, as a download that no browser
 	// renders on Assay's origin, and the download is audited.
@@ -271,7 +204,7 @@ func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := reviewBody(t, resp)
+	got := body(t, resp)
 	resp.Body.Close()
 	h := resp.Header
 	if resp.StatusCode != http.StatusOK || got != string(pdf) {
@@ -297,7 +230,7 @@ func TestReviewPageShowsAnswersEvidenceAndScore(t *testing.T) {
 		"/app/assessments/nope/review":                http.StatusNotFound,
 		"/app/assessments/" + s.ID + "/findings":      http.StatusOK,
 	} {
-		if status, _ := reviewGet(t, env, viewer, path); status != want {
+		if status, _ := get(t, env, viewer, path); status != want {
 			t.Errorf("GET %s: %d, want %d", path, status, want)
 		}
 	}
@@ -335,7 +268,7 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 		{"override without a reason is refused beside the field", qpath("vl-mfa", "override"), url.Values{"score": {"60"}, "reason": {"  "}},
 			http.StatusUnprocessableEntity,
 			func(t *testing.T, a *assessments.Assessment, html string) {
-				reviewMustContain(t, html, `<p class="field-error" id="or-vl-mfa-err">`, `aria-invalid="true"`, `value="60"`)
+				mustContain(t, "page", html, `<p class="field-error" id="or-vl-mfa-err">`, `aria-invalid="true"`, `value="60"`)
 				if a.Reviews["vl-mfa"].Override != nil {
 					t.Error("a refused override was saved")
 				}
@@ -346,12 +279,12 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 		{"override with a score that is not a number", qpath("vl-mfa", "override"), url.Values{"score": {"lots"}, "reason": {"x"}},
 			http.StatusUnprocessableEntity,
 			func(t *testing.T, _ *assessments.Assessment, html string) {
-				reviewMustContain(t, html, `id="os-vl-mfa-err"`, "whole number from 0 to 100", `value="lots"`)
+				mustContain(t, "page", html, `id="os-vl-mfa-err"`, "whole number from 0 to 100", `value="lots"`)
 			}},
 		{"override out of range", qpath("vl-mfa", "override"), url.Values{"score": {"101"}, "reason": {"x"}},
 			http.StatusUnprocessableEntity,
 			func(t *testing.T, _ *assessments.Assessment, html string) {
-				reviewMustContain(t, html, `id="os-vl-mfa-err"`)
+				mustContain(t, "page", html, `id="os-vl-mfa-err"`)
 			}},
 		{"override", qpath("vl-mfa", "override"), url.Values{"score": {"70"}, "reason": {"Hardware keys for admins"}}, http.StatusSeeOther,
 			func(t *testing.T, a *assessments.Assessment, _ string) {
@@ -365,7 +298,7 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 			}},
 		{"clarification needs a comment", qpath("vl-encryption", "clarification"), url.Values{"comment": {""}}, http.StatusUnprocessableEntity,
 			func(t *testing.T, a *assessments.Assessment, html string) {
-				reviewMustContain(t, html, `id="cl-vl-encryption-err"`)
+				mustContain(t, "page", html, `id="cl-vl-encryption-err"`)
 				if a.Status != assessments.StatusSubmitted {
 					t.Errorf("status %s after a refused clarification", a.Status)
 				}
@@ -373,7 +306,7 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 		{"unknown action", qpath("vl-policy", "review"), url.Values{"action": {"delete"}}, http.StatusBadRequest, nil},
 		{"unknown question", qpath("nope", "review"), url.Values{"action": {"accept"}}, http.StatusUnprocessableEntity,
 			func(t *testing.T, _ *assessments.Assessment, html string) {
-				reviewMustContain(t, html, "This questionnaire has no such question.")
+				mustContain(t, "page", html, "This questionnaire has no such question.")
 			}},
 		{"remove the override", qpath("vl-mfa", "override"), url.Values{"action": {"remove"}}, http.StatusSeeOther,
 			func(t *testing.T, a *assessments.Assessment, _ string) {
@@ -393,8 +326,8 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			resp := reviewPost(t, env, reviewer, page, st.path, st.form)
-			html := reviewBody(t, resp)
+			resp := post(t, env, reviewer, page, st.path, st.form)
+			html := body(t, resp)
 			if resp.StatusCode != st.status {
 				t.Fatalf("POST %s: %d, want %d\n%.2000s", st.path, resp.StatusCode, st.status, html)
 			}
@@ -409,8 +342,8 @@ func TestReviewerActsOnQuestions(t *testing.T) {
 			}
 		})
 	}
-	_, html := reviewGet(t, env, reviewer, page+"?saved=vl-mfa")
-	reviewMustContain(t, html, `data-state="saved"`, "Seen the policy", "Clarification requested", "Is data encrypted at rest?")
+	_, html := get(t, env, reviewer, page+"?saved=vl-mfa")
+	mustContain(t, "page", html, `data-state="saved"`, "Seen the policy", "Clarification requested", "Is data encrypted at rest?")
 	if after := reviewAssessment(t, env, s.ID).Score.Overall; after != before {
 		t.Errorf("the override was removed, yet the live score moved from %v to %v", before, after)
 	}
@@ -433,7 +366,7 @@ func TestOverrideChangesTheLiveScore(t *testing.T) {
 	reviewer := env.Login(t, auth.RoleReviewer)
 	page := "/app/assessments/" + s.ID + "/review"
 	before := reviewAssessment(t, env, s.ID).Score.Overall
-	resp := reviewPost(t, env, reviewer, page, "/app/assessments/"+s.ID+"/questions/vl-mfa/override", url.Values{"score": {"100"}, "reason": {"Seen it"}})
+	resp := post(t, env, reviewer, page, "/app/assessments/"+s.ID+"/questions/vl-mfa/override", url.Values{"score": {"100"}, "reason": {"Seen it"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("override: %d", resp.StatusCode)
 	}
@@ -441,8 +374,8 @@ func TestOverrideChangesTheLiveScore(t *testing.T) {
 	if after <= before {
 		t.Errorf("raising a question to 100 left the overall at %v (was %v)", after, before)
 	}
-	_, html := reviewGet(t, env, reviewer, page)
-	reviewMustContain(t, html, "Score overridden to 100", "Seen it")
+	_, html := get(t, env, reviewer, page)
+	mustContain(t, "page", html, "Score overridden to 100", "Seen it")
 }
 
 func TestViewerAndProcurementMayOnlyRead(t *testing.T) {
@@ -463,12 +396,12 @@ func TestViewerAndProcurementMayOnlyRead(t *testing.T) {
 	for _, role := range []auth.Role{auth.RoleViewer, auth.RoleProcurement} {
 		c := env.Login(t, role)
 		for _, path := range []string{"/app/reviews", page, "/app/assessments/" + s.ID + "/findings"} {
-			if status, _ := reviewGet(t, env, c, path); status != http.StatusOK {
+			if status, _ := get(t, env, c, path); status != http.StatusOK {
 				t.Errorf("%s GET %s: %d, want 200", role, path, status)
 			}
 		}
 		for _, a := range actions {
-			resp := reviewPost(t, env, c, page, a.path, a.form)
+			resp := post(t, env, c, page, a.path, a.form)
 			if resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s POST %s: %d, want 403", role, a.path, resp.StatusCode)
 			}
@@ -480,7 +413,7 @@ func TestViewerAndProcurementMayOnlyRead(t *testing.T) {
 	}
 	// Signed out, the pages ask for a login; a form without its CSRF token
 	// is refused even for a reviewer.
-	if status, _ := reviewGet(t, env, env.Client(), page); status != http.StatusSeeOther {
+	if status, _ := get(t, env, env.Client(), page); status != http.StatusSeeOther {
 		t.Errorf("signed out: %d, want a redirect to the login", status)
 	}
 	reviewer := env.Login(t, auth.RoleReviewer)
@@ -498,11 +431,11 @@ func TestReviewerSeesWhyAnUnsubmittedQuestionnaireWaits(t *testing.T) {
 	env := apptest.New(t, apptest.Options{})
 	s := reviewSend(t, env, "Still Answering", 2)
 	reviewer := env.Login(t, auth.RoleReviewer)
-	status, page := reviewGet(t, env, reviewer, "/app/assessments/"+s.ID+"/review")
+	status, page := get(t, env, reviewer, "/app/assessments/"+s.ID+"/review")
 	if status != http.StatusOK {
 		t.Fatalf("review page: %d", status)
 	}
-	reviewMustContain(t, page, "The supplier has not submitted this questionnaire yet")
+	mustContain(t, "page", page, "The supplier has not submitted this questionnaire yet")
 	if strings.Contains(page, "reviewers and admins act on it") {
 		t.Error("a reviewer is told that reviewers act on it, not why they cannot yet")
 	}
@@ -526,28 +459,28 @@ func TestFindingsTreatmentsAndCompletion(t *testing.T) {
 		t.Fatal("the fixture's gaps (no MFA, no encryption) raised no finding")
 	}
 	f := sc.Findings[0]
-	status, html := reviewGet(t, env, reviewer, findings)
+	status, html := get(t, env, reviewer, findings)
 	if status != http.StatusOK {
 		t.Fatalf("findings page: %d", status)
 	}
-	reviewMustContain(t, html, `id="f-`+f.Control+`"`, f.Title, f.Recommendation, "badge badge-"+string(f.Severity),
+	mustContain(t, "page", html, `id="f-`+f.Control+`"`, f.Title, f.Recommendation, "badge badge-"+string(f.Severity),
 		`action="/app/assessments/`+s.ID+`/findings/`+f.Control+`"`, "Mitigate", "Transfer", "Avoid", `<datalist id="staff-owners">`)
 
 	fpath := findings + "/" + f.Control
-	resp := reviewPost(t, env, reviewer, findings, fpath, url.Values{"owner": {"rita@example.test"}, "status": {"open"}})
-	html = reviewBody(t, resp)
+	resp := post(t, env, reviewer, findings, fpath, url.Values{"owner": {"rita@example.test"}, "status": {"open"}})
+	html = body(t, resp)
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("a decision without a treatment: %d", resp.StatusCode)
 	}
-	reviewMustContain(t, html, `id="ftr-`+f.Control+`-err"`, `value="rita@example.test"`)
-	resp = reviewPost(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "due_date": {"31/12/2026"}})
-	if html = reviewBody(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="fd-`+f.Control+`-err"`) {
+	mustContain(t, "page", html, `id="ftr-`+f.Control+`-err"`, `value="rita@example.test"`)
+	resp = post(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "due_date": {"31/12/2026"}})
+	if html = body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="fd-`+f.Control+`-err"`) {
 		t.Errorf("a malformed due date: %d", resp.StatusCode)
 	}
 	if len(reviewAssessment(t, env, s.ID).Findings) != 0 {
 		t.Fatal("a refused decision was saved")
 	}
-	resp = reviewPost(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "owner": {"rita@example.test"},
+	resp = post(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "owner": {"rita@example.test"},
 		"due_date": {"2026-12-31"}, "status": {"in_progress"}, "note": {"Enforce MFA for all staff"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != findings+"?saved="+f.Control+"#f-"+f.Control {
 		t.Fatalf("decide: %d %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -557,22 +490,22 @@ func TestFindingsTreatmentsAndCompletion(t *testing.T) {
 		d[0].DueDate.Format("2006-01-02") != "2026-12-31" || d[0].Status != "in_progress" || d[0].Note != "Enforce MFA for all staff" {
 		t.Fatalf("decision %+v", d)
 	}
-	resp = reviewPost(t, env, reviewer, findings, fpath+"/remediation", url.Values{})
+	resp = post(t, env, reviewer, findings, fpath+"/remediation", url.Values{})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remediation: %d", resp.StatusCode)
 	}
 	if msgs := reviewOutbox(t, env, s.ID, assessments.MailRemediation); len(msgs) != 1 || !strings.Contains(msgs[0].Text, f.Control) {
 		t.Errorf("remediation mails: %+v", msgs)
 	}
-	_, html = reviewGet(t, env, reviewer, findings+"?sent="+f.Control)
-	reviewMustContain(t, html, "remediation request sent", "Send the remediation request again")
+	_, html = get(t, env, reviewer, findings+"?sent="+f.Control)
+	mustContain(t, "page", html, "remediation request sent", "Send the remediation request again")
 
 	// Completing needs a decision; then the page is the record.
-	resp = reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"note": {"ok"}})
-	if html = reviewBody(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="complete-decision-err"`) {
+	resp = post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"note": {"ok"}})
+	if html = body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="complete-decision-err"`) {
 		t.Fatalf("complete without a decision: %d", resp.StatusCode)
 	}
-	resp = reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"mitigate"}, "note": {"Go live once MFA is on"}})
+	resp = post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"mitigate"}, "note": {"Go live once MFA is on"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != review+"?done=completed" {
 		t.Fatalf("complete: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -580,19 +513,19 @@ func TestFindingsTreatmentsAndCompletion(t *testing.T) {
 	if a.Status != assessments.StatusCompleted || a.Decision == nil || a.Decision.Treatment != assessments.TreatMitigate || a.FinalScore == nil {
 		t.Fatalf("after completion: %s %+v", a.Status, a.Decision)
 	}
-	_, html = reviewGet(t, env, reviewer, review+"?done=completed")
-	reviewMustContain(t, html, "The review is completed", "Decision: <span class=\"badge badge-mitigate\">Mitigate</span>", "Go live once MFA is on",
+	_, html = get(t, env, reviewer, review+"?done=completed")
+	mustContain(t, "page", html, "The review is completed", "Decision: <span class=\"badge badge-mitigate\">Mitigate</span>", "Go live once MFA is on",
 		"Final score", a.FinalScore.MethodVersion, "read-only")
 	for _, form := range []string{"/questions/", "/complete\""} {
 		if strings.Contains(html, `action="/app/assessments/`+s.ID+form) {
 			t.Errorf("a completed review still offers %s forms", form)
 		}
 	}
-	resp = reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"accept"}})
+	resp = post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"accept"}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("completing twice: %d, want 409", resp.StatusCode)
 	}
-	resp = reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/questions/vl-mfa/review", url.Values{"action": {"accept"}})
+	resp = post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/questions/vl-mfa/review", url.Values{"action": {"accept"}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("reviewing a completed assessment: %d, want 409", resp.StatusCode)
 	}
@@ -604,7 +537,7 @@ func TestFindingsTreatmentsAndCompletion(t *testing.T) {
 		t.Errorf("vendor risk %v %q, want %v %q", v.LatestScore, v.ResidualRisk, a.FinalScore.Overall, a.FinalScore.Risk.Residual)
 	}
 	// Treatments still move on after completion, as mitigations progress.
-	resp = reviewPost(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "status": {"done"}})
+	resp = post(t, env, reviewer, findings, fpath, url.Values{"treatment": {"mitigate"}, "status": {"done"}})
 	if resp.StatusCode != http.StatusSeeOther || reviewAssessment(t, env, s.ID).Findings[0].Status != "done" {
 		t.Errorf("updating a finding after completion: %d", resp.StatusCode)
 	}
@@ -615,15 +548,15 @@ func TestCompleteRefusedWhileAClarificationIsOpen(t *testing.T) {
 	s := reviewSubmitted(t, env, "Pending Answers", 2, reviewAnswers())
 	reviewer := env.Login(t, auth.RoleReviewer)
 	review := "/app/assessments/" + s.ID + "/review"
-	resp := reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/questions/vl-mfa/clarification", url.Values{"comment": {"Which factors?"}})
+	resp := post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/questions/vl-mfa/clarification", url.Values{"comment": {"Which factors?"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("clarification: %d", resp.StatusCode)
 	}
-	_, html := reviewGet(t, env, reviewer, review)
+	_, html := get(t, env, reviewer, review)
 	if strings.Contains(html, `action="/app/assessments/`+s.ID+`/complete"`) {
 		t.Error("the completion form is offered while the supplier has a question open")
 	}
-	resp = reviewPost(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"accept"}})
+	resp = post(t, env, reviewer, review, "/app/assessments/"+s.ID+"/complete", url.Values{"decision": {"accept"}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("complete with a clarification open: %d, want 409", resp.StatusCode)
 	}
