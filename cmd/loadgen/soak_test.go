@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/bson"
+	"github.com/assayhq/assay/assessments"
+	storemongo "github.com/assayhq/assay/storage/mongo"
 )
 
 // A small soak passes, and its checks catch a lost answer, a lost file
@@ -36,7 +37,10 @@ func TestSoakChecksCatchLosses(t *testing.T) {
 
 	sp := r.sups[0]
 	qid := sp.plan.answers[0].qid
-	if _, err := r.s.app.DB.Collection("assessments").UpdateOne(ctx, bson.M{"_id": sp.ID}, bson.M{"$unset": bson.M{"answers." + qid: ""}}); err != nil {
+	// Lose an answer behind the app's back (answers are stored packed, so
+	// through the store rather than an $unset of its path).
+	lose := assessments.Change{ClearAnswers: []string{qid}, At: time.Now()}
+	if err := storemongo.NewAssessments(r.s.app.DB).Update(ctx, sp.ID, assessments.Expect{}, lose); err != nil {
 		t.Fatal(err)
 	}
 	ev, err := r.s.app.Assessments.Evidence(ctx, sp.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -79,10 +80,13 @@ func NewAssessments(db *driver.Database) *Assessments {
 		history: db.Collection("assessment_history"), snapshots: db.Collection("template_snapshots")}
 }
 
-// assessmentDoc is an assessment as stored: the template is referenced.
+// assessmentDoc is an assessment as stored: the template is referenced and
+// the answers are packed (packedAnswers); this Answers field takes the
+// place of the embedded one, being the shallower.
 type assessmentDoc struct {
 	assessments.Assessment `bson:",inline"`
-	Snapshot               string `bson:"template_snapshot"`
+	Answers                packedAnswers `bson:"answers"`
+	Snapshot               string        `bson:"template_snapshot"`
 }
 
 type snapshotDoc struct {
@@ -172,7 +176,10 @@ func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) err
 	}
 	doc := assessmentDoc{Assessment: *a, Snapshot: snap}
 	doc.Template = nil
-	doc.Answers = rekey(a.Answers, qkey)
+	doc.Answers = packedAnswers(a.Answers)
+	if doc.Answers == nil {
+		doc.Answers = packedAnswers{}
+	}
 	doc.Reviews = rekey(a.Reviews, qkey)
 	doc.Reopened = rekey(a.Reopened, qkey)
 	if doc.Clarifications == nil {
@@ -331,6 +338,7 @@ func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.As
 		return nil, fmt.Errorf("reading assessment: %w", err)
 	}
 	a := &d.Assessment
+	a.Answers = d.Answers
 	decode(a)
 	if a.Template, err = s.snapshot(ctx, d.Snapshot); err != nil {
 		return nil, err
@@ -341,7 +349,9 @@ func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.As
 // decode restores question ids in the map fields and gives nil maps a
 // value, so callers can index them.
 func decode(a *assessments.Assessment) {
-	a.Answers = rekey(a.Answers, qid)
+	if a.Answers == nil { // packed answers keep their ids (packedAnswers)
+		a.Answers = map[string]assessments.Answer{}
+	}
 	a.Reviews = rekey(a.Reviews, qid)
 	a.Reopened = rekey(a.Reopened, qid)
 }
@@ -457,19 +467,30 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 	// which is what makes the guard's read by _id safe on FerretDB: the
 	// embedded database serves one process.
 	defer lockAssessment(id)()
-	var cur struct { // the guarded fields only: the rest is not decoded
-		Status    assessments.Status `bson:"status"`
-		TokenHash string             `bson:"token_hash"`
-		Version   int64              `bson:"version"`
-	}
-	filter, held, err := guardedFilter(ctx, s.c, s.idOnly(ctx), id, guard, &cur, func() bool {
-		return (len(exp.Statuses) == 0 || slices.Contains(exp.Statuses, cur.Status)) &&
-			(exp.TokenHash == "" || exp.TokenHash == cur.TokenHash) && (exp.Version == 0 || exp.Version == cur.Version)
-	})
-	if err != nil {
-		return fmt.Errorf("updating assessment %s: %w", id, err)
-	}
-	if held {
+	idOnly := s.idOnly(ctx)
+	withAnswers := len(ch.Answers) > 0 || len(ch.ClearAnswers) > 0
+	var cur assessmentState
+	holds := func() bool { return cur.holds(exp) }
+	for attempt := 1; ; attempt++ {
+		var filter bson.M
+		held := true
+		if withAnswers {
+			// Packed answers change by read, merge and write: on MongoDB
+			// the write is guarded by the version read, and a writer that
+			// came in between sends this one round again.
+			filter, held, err = s.readForAnswers(ctx, id, idOnly, guard, exp, &cur)
+			if held {
+				update["$set"].(bson.M)["answers"] = merged(cur.Answers, ch)
+			}
+		} else {
+			filter, held, err = guardedFilter(ctx, s.c, idOnly, id, guard, &cur, holds)
+		}
+		if err != nil {
+			return fmt.Errorf("updating assessment %s: %w", id, err)
+		}
+		if !held {
+			break
+		}
 		if ch.TokenHash != "" {
 			// The new link exists before the assessment names it, so that
 			// it works the moment the update lands.
@@ -487,6 +508,9 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		if err != nil {
 			return fmt.Errorf("updating assessment %s: %w", id, err)
 		}
+		if !withAnswers || idOnly || attempt == 5 {
+			break
+		}
 	}
 	n, err := s.c.CountDocuments(ctx, bson.M{"_id": id})
 	if err != nil {
@@ -496,6 +520,43 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
 	}
 	return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
+}
+
+// readForAnswers reads the guarded fields and the answers of assessment id
+// into cur, and returns the filter of the write that merges a change into
+// them: on MongoDB the guard and the version read, so that the write
+// fails if anything changed the document since; on FerretDB (idOnly) the
+// bare _id, the lock serializing the writers. held is false when the
+// assessment is gone or the guard does not hold.
+func (s *Assessments) readForAnswers(ctx context.Context, id string, idOnly bool, guard bson.M, exp assessments.Expect, cur *assessmentState) (bson.M, bool, error) {
+	only := bson.M{"status": 1, "token_hash": 1, "version": 1, "answers": 1}
+	err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(only)).Decode(cur)
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil || !cur.holds(exp) {
+		return nil, false, err
+	}
+	filter := bson.M{"_id": id}
+	if !idOnly {
+		maps.Copy(filter, guard)
+		filter["version"] = cur.Version
+	}
+	return filter, true, nil
+}
+
+// assessmentState is what a guarded update reads of an assessment: the
+// guarded fields, and the answers a change of answers merges into.
+type assessmentState struct {
+	Status    assessments.Status `bson:"status"`
+	TokenHash string             `bson:"token_hash"`
+	Version   int64              `bson:"version"`
+	Answers   packedAnswers      `bson:"answers,omitempty"`
+}
+
+func (st *assessmentState) holds(exp assessments.Expect) bool {
+	return (len(exp.Statuses) == 0 || slices.Contains(exp.Statuses, st.Status)) &&
+		(exp.TokenHash == "" || exp.TokenHash == st.TokenHash) && (exp.Version == 0 || exp.Version == st.Version)
 }
 
 // idOnly reports whether the server only finds documents fast by a bare
@@ -547,19 +608,16 @@ func updateOf(ch assessments.Change) (bson.M, error) {
 	at("started_at", ch.StartedAt)
 	at("submitted_at", ch.SubmittedAt)
 	at("completed_at", ch.CompletedAt)
-	for id, a := range ch.Answers {
-		p, err := qpath("answers", id)
-		if err != nil {
+	// Answers are packed: Update merges them into the stored ones.
+	for id := range ch.Answers {
+		if _, err := qpath("answers", id); err != nil {
 			return nil, err
 		}
-		set[p] = a
 	}
 	for _, id := range ch.ClearAnswers {
-		p, err := qpath("answers", id)
-		if err != nil {
+		if _, err := qpath("answers", id); err != nil {
 			return nil, err
 		}
-		unset[p] = ""
 	}
 	for id, r := range ch.Reviews {
 		p, err := qpath("reviews", id)
@@ -595,7 +653,7 @@ func updateOf(ch assessments.Change) (bson.M, error) {
 	}
 	// Everything above is a state change a guarded update may rely on;
 	// the caches below are not.
-	bump := len(set) > 0 || len(unset) > 0
+	bump := len(set) > 0 || len(unset) > 0 || len(ch.Answers) > 0 || len(ch.ClearAnswers) > 0
 	if ch.Score != nil {
 		set["score"] = ch.Score
 	}
@@ -603,7 +661,7 @@ func updateOf(ch assessments.Change) (bson.M, error) {
 		set["progress"] = ch.Progress
 	}
 	at("updated_at", ch.At)
-	if len(set) == 0 && len(unset) == 0 {
+	if len(set) == 0 && len(unset) == 0 && !bump {
 		return nil, fmt.Errorf("an assessment update with no change")
 	}
 	update := bson.M{"$set": set}

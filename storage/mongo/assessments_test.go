@@ -3,7 +3,9 @@ package mongo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	storemongo "github.com/assayhq/assay/storage/mongo"
 	"github.com/assayhq/assay/testenv"
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 )
 
 func storedTemplate() *questionnaires.Template {
@@ -49,8 +52,8 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 		}
 	}
 
-	// Dotted question ids survive the trip, stored under keys without dots,
-	// and the template is stored once for both assessments.
+	// Dotted question ids survive the trip, the answers stored packed in
+	// one binary, and the template is stored once for both assessments.
 	got, err := s.Get(ctx, "as1")
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +65,19 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	if err := db.Collection("assessments").FindOne(ctx, bson.M{"_id": "as1"}).Decode(&raw); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := raw["answers"].(bson.M)["a~one"]; !ok || raw["template"] != nil {
+	packed, ok := raw["answers"].(primitive.Binary)
+	var stored bson.M
+	if ok {
+		ok = bson.Unmarshal(packed.Data, &stored) == nil
+	}
+	if _, found := stored["a.one"]; !ok || !found || raw["template"] != nil {
 		t.Errorf("stored answers %v, template %v", raw["answers"], raw["template"])
 	}
 	if n, _ := db.Collection("template_snapshots").CountDocuments(ctx, bson.M{}); n != 1 {
 		t.Errorf("%d template snapshots for one template", n)
 	}
 
-	// One path per question: a set and an unset in one change.
+	// A set and an unset in one change.
 	err = s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-as1", Statuses: []assessments.Status{assessments.StatusSent}},
 		assessments.Change{Answers: map[string]assessments.Answer{"a.two": assessments.AnswerOf("text", at)}, ClearAnswers: []string{"a.one"}, At: at})
 	if err != nil {
@@ -278,5 +286,63 @@ func TestEvidenceStore(t *testing.T) {
 	}
 	if list, _ := s.List(ctx, "a1"); len(list) != 2 {
 		t.Errorf("after delete: %+v", list)
+	}
+}
+
+// Answers stored before they were packed (a subdocument per answer, '.' in
+// ids stored as '~') still read, and the next change of answers merges
+// into them and packs them; saves of different questions at once all land,
+// with the guards as MongoDB gets them and as FerretDB does.
+func TestPackedAnswersReadOldDocumentsAndMerge(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	s := storemongo.NewAssessments(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	if err := s.Insert(ctx, newStoredAssessment("old", "hash-old", at)); err != nil {
+		t.Fatal(err)
+	}
+	legacy := bson.M{"a~one": bson.M{"text": "no", "updated_at": at}}
+	if _, err := db.Collection("assessments").UpdateOne(ctx, bson.M{"_id": "old"}, bson.M{"$set": bson.M{"answers": legacy}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, "old")
+	if err != nil || got.Answers["a.one"].Value() != "no" {
+		t.Fatalf("an old document's answers: %+v %v", got, err)
+	}
+	if err := s.Update(ctx, "old", assessments.Expect{}, assessments.Change{Answers: map[string]assessments.Answer{"a.two": assessments.AnswerOf("typed", at)}, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Get(ctx, "old")
+	if got.Answers["a.one"].Value() != "no" || got.Answers["a.two"].Value() != "typed" {
+		t.Fatalf("after a change of an old document: %+v", got.Answers)
+	}
+	var raw bson.M
+	if err := db.Collection("assessments").FindOne(ctx, bson.M{"_id": "old"}).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, packed := raw["answers"].(primitive.Binary); !packed {
+		t.Errorf("the change left the answers unpacked: %T", raw["answers"])
+	}
+
+	for _, idOnly := range []bool{false, true} {
+		storemongo.ForceIDOnlyFilters(s, idOnly)
+		id := fmt.Sprintf("par-%v", idOnly)
+		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Go(func() {
+				ch := assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, At: at}
+				if err := s.Update(ctx, id, assessments.Expect{TokenHash: "hash-" + id}, ch); err != nil {
+					t.Errorf("save %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		got, _ := s.Get(ctx, id)
+		if len(got.Answers) != 13 || got.Version != 13 {
+			t.Errorf("id-only %v: %d answers, version %d after 12 saves of different questions: want 13 and 13", idOnly, len(got.Answers), got.Version)
+		}
 	}
 }
