@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/audit"
 	"github.com/assayhq/assay/questionnaires"
 )
 
@@ -103,7 +104,7 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	fmt.Fprintf(stdout, "seeded %d completed vendors and %d full ISO assessments in %s\n", o.dashboardVendors, len(d.links), time.Since(t0).Round(time.Second))
+	fmt.Fprintf(stdout, "seeded %d completed vendors and %d full ISO assessments, each half answered, in %s\n", o.dashboardVendors, len(d.links), time.Since(t0).Round(time.Second))
 
 	tk := func(c int) string { return d.links[c%len(d.links)].Token }
 	get := func(url string) func(c int, i int64) (*http.Request, error) {
@@ -358,6 +359,22 @@ func seedBench(ctx context.Context, s *stack, hc *http.Client, o benchOptions) (
 	a, err := s.app.Assessments.Get(ctx, d.links[0].ID)
 	if err != nil {
 		return d, err
+	}
+	// Each supplier is half way through, as in the middle of a sitting:
+	// the page and autosave then read and write an assessment of the size
+	// suppliers work on, not an empty one.
+	supplier := audit.Actor{Kind: audit.KindSupplier, IP: "127.0.0.1"}
+	err = parallel(ctx, len(d.links), 4, func(ctx context.Context, i int) error {
+		p := planFor(a.Template, uint64(i+1), 0)
+		half := map[string]any{}
+		for _, x := range p.answers[:len(p.answers)/2] {
+			half[x.qid] = x.value
+		}
+		_, err := s.app.Assessments.SaveAnswers(ctx, supplier, d.links[i].Token, half)
+		return err
+	})
+	if err != nil {
+		return d, fmt.Errorf("answering half of each questionnaire: %w", err)
 	}
 	d.section = a.Template.Sections[0].ID
 	for _, sec := range a.Template.Sections {
