@@ -61,10 +61,24 @@ type Index struct {
 
 // EnsureIndexes creates the indexes idempotently: creating an index that
 // exists with the same options is a no-op on MongoDB and FerretDB.
+//
+// On FerretDB only the unique indexes are made, for the rules they keep:
+// it answers every query but a bare _id lookup by decoding the collection
+// (filtersByIDOnly), so SQLite never reads the others, while every write
+// kept each of them up to date by parsing the document's JSON again. Ones
+// an earlier version made there are dropped.
 func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error {
 	byColl := map[string][]driver.IndexModel{}
 	var order []string
+	ferret := filtersByIDOnly(ctx, db)
 	for _, ix := range idx {
+		if ferret && !ix.Unique {
+			_, err := db.Collection(ix.Collection).Indexes().DropOne(ctx, indexName(ix.Keys))
+			if err != nil && !isIndexNotFound(err) {
+				return fmt.Errorf("dropping an index FerretDB cannot use on %s: %w", ix.Collection, err)
+			}
+			continue
+		}
 		o := options.Index()
 		if ix.Unique {
 			o.SetUnique(true)
@@ -88,6 +102,21 @@ func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error 
 		}
 	}
 	return nil
+}
+
+// indexName is the name MongoDB and the driver give an index of keys.
+func indexName(keys bson.D) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s_%v", k.Key, k.Value)
+	}
+	return strings.Join(parts, "_")
+}
+
+// isIndexNotFound reports an index or a collection that does not exist.
+func isIndexNotFound(err error) bool {
+	var ce driver.CommandError
+	return errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26) // IndexNotFound, NamespaceNotFound
 }
 
 // Redact drops the password from a URI before it is logged or shown.

@@ -28,5 +28,10 @@
 //     two callers with the same filter both succeed. The only write it makes
 //     atomic is an insert under a unique _id (or unique index): claims that
 //     must have one winner insert a document named after the state they saw
-//     (see Outbox.Claim), and dedupe keys become _ids.
+//     (see Outbox.Claim), and dedupe keys become _ids;
+//   - FerretDB decodes every field of a document on each read and update,
+//     so a field holding a subdocument per item costs per item: an
+//     assessment's answers are packed into one binary (packedAnswers), and
+//     secondary indexes, which FerretDB never reads, are made only where
+//     unique (EnsureIndexes), since each write kept them up to date.
 package mongo
