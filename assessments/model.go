@@ -48,9 +48,9 @@ func (t Treatment) Valid() bool {
 }
 
 // Assessment is one questionnaire sent to one vendor. Answers, reviews and
-// reopened questions are maps keyed by question id so that each write
-// touches one path ($set answers.<qid>) and two tabs never overwrite each
-// other's answers.
+// reopened questions are maps keyed by question id, and a change merges
+// into them question by question (Change), so two tabs never overwrite
+// each other's answers.
 type Assessment struct {
 	ID              string                    `bson:"_id" json:"id"`
 	VendorID        string                    `bson:"vendor_id" json:"vendor_id"`

@@ -44,9 +44,10 @@ type Expect struct {
 	Version   int64
 }
 
-// Change is one update of an assessment. Maps keyed by question id each
-// write one path per question, so concurrent writes to different questions
-// never overwrite one another. Zero fields are left as they are.
+// Change is one update of an assessment. Maps keyed by question id are
+// merged into the stored ones, question by question, so concurrent writes
+// to different questions never overwrite one another. Zero fields are left
+// as they are.
 type Change struct {
 	Status      Status
 	TokenHash   string
@@ -57,8 +58,8 @@ type Change struct {
 	SubmittedAt time.Time
 	CompletedAt time.Time
 
-	Answers      map[string]Answer // set answers.<qid>
-	ClearAnswers []string          // unset answers.<qid>
+	Answers      map[string]Answer // set these answers
+	ClearAnswers []string          // remove these answers
 	Reviews      map[string]QuestionReview
 	Reopen       map[string]Clarification // set reopened.<qid>
 	ClearReopen  bool                     // empty the reopened questions
