@@ -32,14 +32,22 @@ func (s *Service) Portal(ctx context.Context, token string) (*Assessment, error)
 	if err != nil {
 		return nil, fmt.Errorf("opening link: %w", err)
 	}
-	if a.Status == StatusRevoked {
-		return nil, errBadLink
-	}
-	if a.Status == StatusExpired || s.now().After(a.ExpiresAt) {
-		return nil, apperr.Wrapf(apperr.ErrGone,
-			"this questionnaire link expired on %s: ask %s for a new link", a.ExpiresAt.Format("2 January 2006"), s.d.Settings.Company)
+	if err := s.linkOpens(a); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// linkOpens refuses the link of a revoked or expired assessment.
+func (s *Service) linkOpens(a *Assessment) error {
+	if a.Status == StatusRevoked {
+		return errBadLink
+	}
+	if a.Status == StatusExpired || s.now().After(a.ExpiresAt) {
+		return apperr.Wrapf(apperr.ErrGone,
+			"this questionnaire link expired on %s: ask %s for a new link", a.ExpiresAt.Format("2 January 2006"), s.d.Settings.Company)
+	}
+	return nil
 }
 
 // writable opens the assessment of token for a supplier's write.
@@ -48,10 +56,19 @@ func (s *Service) writable(ctx context.Context, token string) (*Assessment, erro
 	if err != nil {
 		return nil, err
 	}
-	if !a.Status.Open() {
-		return nil, apperr.Wrapf(apperr.ErrConflict, "this questionnaire is %s: answers can no longer change", humanStatus(a.Status))
+	if err := takesAnswers(a); err != nil {
+		return nil, err
 	}
 	return a, nil
+}
+
+// takesAnswers refuses a supplier's write to a submitted or closed
+// questionnaire.
+func takesAnswers(a *Assessment) error {
+	if !a.Status.Open() {
+		return apperr.Wrapf(apperr.ErrConflict, "this questionnaire is %s: answers can no longer change", humanStatus(a.Status))
+	}
+	return nil
 }
 
 // Locked reports whether the supplier may no longer change question qid:
@@ -86,24 +103,22 @@ type SaveResult struct {
 // 422 error whose field paths are the question ids. An empty value clears
 // the answer.
 func (s *Service) SaveAnswers(ctx context.Context, actor audit.Actor, token string, raw map[string]any) (SaveResult, error) {
-	a, err := s.writable(ctx, token)
-	if err != nil {
-		return SaveResult{}, err
-	}
-	w := newWrite(a)
-	for qid, v := range raw {
-		q, ok := a.Template.Question(qid)
-		switch {
-		case !ok:
-			w.fail(qid, "This questionnaire has no such question.")
-		case q.Type == questionnaires.TypeFile:
-			w.fail(qid, "Answer this question by uploading a file.")
-		default:
-			norm, err := questionnaires.ValidateAnswer(q, v)
-			w.add(q, norm, err)
+	return s.save(ctx, actor, token, func(a *Assessment) (*write, error) {
+		w := newWrite(a)
+		for qid, v := range raw {
+			q, ok := a.Template.Question(qid)
+			switch {
+			case !ok:
+				w.fail(qid, "This questionnaire has no such question.")
+			case q.Type == questionnaires.TypeFile:
+				w.fail(qid, "Answer this question by uploading a file.")
+			default:
+				norm, err := questionnaires.ValidateAnswer(q, v)
+				w.add(q, norm, err)
+			}
 		}
-	}
-	return s.save(ctx, actor, a, w)
+		return w, nil
+	})
 }
 
 // SaveForm stores one section as a browser without JavaScript posts it:
@@ -111,28 +126,26 @@ func (s *Service) SaveAnswers(ctx context.Context, actor audit.Actor, token stri
 // question whose field is absent or empty is cleared, as an unticked set of
 // boxes must be; questions the supplier may no longer change are skipped.
 func (s *Service) SaveForm(ctx context.Context, actor audit.Actor, token, sectionID string, form url.Values) (SaveResult, error) {
-	a, err := s.writable(ctx, token)
-	if err != nil {
-		return SaveResult{}, err
-	}
-	var section *questionnaires.Section
-	for i := range a.Template.Sections {
-		if a.Template.Sections[i].ID == sectionID {
-			section = &a.Template.Sections[i]
+	return s.save(ctx, actor, token, func(a *Assessment) (*write, error) {
+		var section *questionnaires.Section
+		for i := range a.Template.Sections {
+			if a.Template.Sections[i].ID == sectionID {
+				section = &a.Template.Sections[i]
+			}
 		}
-	}
-	if section == nil {
-		return SaveResult{}, apperr.Wrapf(apperr.ErrNotFound, "this questionnaire has no section %q", sectionID)
-	}
-	w := newWrite(a)
-	for _, q := range section.Questions {
-		if q.Type == questionnaires.TypeFile || a.Locked(q.ID) {
-			continue
+		if section == nil {
+			return nil, apperr.Wrapf(apperr.ErrNotFound, "this questionnaire has no section %q", sectionID)
 		}
-		norm, err := questionnaires.FromForm(q, form["q."+q.ID])
-		w.add(q, norm, err)
-	}
-	return s.save(ctx, actor, a, w)
+		w := newWrite(a)
+		for _, q := range section.Questions {
+			if q.Type == questionnaires.TypeFile || a.Locked(q.ID) {
+				continue
+			}
+			norm, err := questionnaires.FromForm(q, form["q."+q.ID])
+			w.add(q, norm, err)
+		}
+		return w, nil
+	})
 }
 
 // withAnswers is a copy of a with the answers of one save applied, as the
@@ -182,23 +195,95 @@ func (w *write) add(q questionnaires.Question, norm any, err error) {
 	}
 }
 
-func (s *Service) save(ctx context.Context, actor audit.Actor, a *Assessment, w *write) (SaveResult, error) {
-	if len(w.locked) > 0 {
-		sort.Strings(w.locked)
-		return SaveResult{}, apperr.Wrapf(apperr.ErrConflict,
-			"this questionnaire was submitted: only the questions a reviewer reopened can change (not %v)", w.locked)
+func (s *Service) save(ctx context.Context, actor audit.Actor, token string, build func(*Assessment) (*write, error)) (SaveResult, error) {
+	id, primary, err := s.d.Store.LinkTarget(ctx, HashToken(token))
+	if errors.Is(err, apperr.ErrNotFound) {
+		return SaveResult{}, errBadLink
+	}
+	if err != nil {
+		return SaveResult{}, fmt.Errorf("opening link: %w", err)
+	}
+	// The files count towards the score. Read before the write, they may
+	// miss an upload finishing at the same moment; that upload then stores
+	// a score with its file itself.
+	ev, err := s.evidence(ctx, id)
+	if err != nil {
+		return SaveResult{}, err
 	}
 	now := s.now()
-	var res SaveResult
-	stored := false // the live score was written with the answers
-	if len(w.set) > 0 || len(w.clear) > 0 {
-		ch := Change{Answers: w.set, ClearAnswers: w.clear, At: now}
-		for qid := range w.set {
-			ans := w.set[qid]
-			ans.UpdatedAt = now
-			w.set[qid] = ans
+	var (
+		res     SaveResult
+		w       *write
+		stored  *Assessment // as read for the write that went through
+		refused error       // the last refusal of the answers, not of the store
+	)
+	// The answers are checked, scored and written against the assessment
+	// as the store holds it when it writes (Modify), in one read and one
+	// write: on the embedded FerretDB each is a decode of the document.
+	err = s.d.Store.Modify(ctx, id, func(a *Assessment) (Change, error) {
+		ch, err := s.saveChange(a, primary, ev, now, build, &w, &res)
+		refused = err
+		if err == nil {
+			stored = a
 		}
-		for _, qid := range append(keys(w.set), w.clear...) {
+		return ch, err
+	})
+	if err != nil {
+		switch {
+		case refused != nil:
+		case errors.Is(err, apperr.ErrNotFound):
+			err = errBadLink // a link left to an assessment since deleted
+		case errors.Is(err, apperr.ErrConflict):
+			err = apperr.Wrapf(apperr.ErrConflict, "this questionnaire changed too often while you were answering: please try again")
+		}
+		return SaveResult{}, err
+	}
+	if len(w.set) > 0 || len(w.clear) > 0 {
+		s.started(ctx, stored, now)
+		s.record(ctx, actor, "assessment.answer", "assessment", id, nil,
+			map[string]any{"answered": sortedByTemplate(stored.Template, keys(w.set)), "cleared": sortedByTemplate(stored.Template, w.clear)})
+	}
+	if len(w.errs) > 0 {
+		order := questionOrder(stored.Template)
+		sort.SliceStable(w.errs, func(i, j int) bool { return order(w.errs[i].Path) < order(w.errs[j].Path) })
+		res.Errors = w.errs
+		return res, apperr.Invalid("some answers were not saved", w.errs...)
+	}
+	return res, nil
+}
+
+// saveChange checks a save against a as stored, through the link whose
+// assessment must carry primary, and returns the change to write: the
+// answers with their time, the clarifications they answer, and the live
+// score and progress they give. It sets *w and *res.
+func (s *Service) saveChange(a *Assessment, primary string, ev []Evidence, now time.Time, build func(*Assessment) (*write, error), w **write, res *SaveResult) (Change, error) {
+	if a.TokenHash != primary {
+		return Change{}, errBadLink
+	}
+	if err := s.linkOpens(a); err != nil {
+		return Change{}, err
+	}
+	if err := takesAnswers(a); err != nil {
+		return Change{}, err
+	}
+	wr, err := build(a)
+	if err != nil {
+		return Change{}, err
+	}
+	*w = wr
+	if len(wr.locked) > 0 {
+		sort.Strings(wr.locked)
+		return Change{}, apperr.Wrapf(apperr.ErrConflict,
+			"this questionnaire was submitted: only the questions a reviewer reopened can change (not %v)", wr.locked)
+	}
+	next, ch := a, Change{}
+	if len(wr.set) > 0 || len(wr.clear) > 0 {
+		ch.At = now
+		for qid, ans := range wr.set {
+			ans.UpdatedAt = now
+			wr.set[qid] = ans
+		}
+		for _, qid := range append(keys(wr.set), wr.clear...) {
 			if c, ok := a.Reopened[qid]; ok && c.AnsweredAt.IsZero() {
 				if ch.Reopen == nil {
 					ch.Reopen = map[string]Clarification{}
@@ -207,56 +292,16 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, a *Assessment, w 
 				ch.Reopen[qid] = c
 			}
 		}
-		// The live score goes in the same write as the answers when nothing
-		// else was written since a was read: one read and one write less per
-		// autosave, each a whole-document decode on the embedded FerretDB.
-		var ev []Evidence
-		var err error
-		fast := a.Version != 0 && a.FinalScore == nil
-		if fast {
-			ev, err = s.evidence(ctx, a.ID)
-			fast = err == nil
-		}
-		exp := Expect{TokenHash: a.TokenHash, Statuses: openStatuses}
-		if fast {
-			next := a.withAnswers(w.set, w.clear)
-			sc := s.compute(next, ev)
-			prog := questionnaires.Progress(next.Template, next.AnswerValues(), evidenceCounts(ev))
-			ch.Score, ch.Progress, exp.Version = cacheable(sc), &prog, a.Version
-			res = SaveResult{Progress: prog, Visible: visibleIDs(sc)}
-		}
-		err = s.d.Store.Update(ctx, a.ID, exp, ch)
-		if fast && errors.Is(err, apperr.ErrConflict) {
-			// Written meanwhile (another tab, a reviewer): save the answers
-			// alone and recompute from a fresh read below.
-			fast, ch.Score, ch.Progress, exp.Version = false, nil, nil, 0
-			err = s.d.Store.Update(ctx, a.ID, exp, ch)
-		}
-		if errors.Is(err, apperr.ErrConflict) {
-			return SaveResult{}, apperr.Wrapf(apperr.ErrConflict, "this questionnaire was submitted or its link replaced while you were answering")
-		}
-		if err != nil {
-			return SaveResult{}, fmt.Errorf("saving answers: %w", err)
-		}
-		s.started(ctx, a, now)
-		s.record(ctx, actor, "assessment.answer", "assessment", a.ID, nil,
-			map[string]any{"answered": sortedByTemplate(a.Template, keys(w.set)), "cleared": sortedByTemplate(a.Template, w.clear)})
-		stored = fast
+		ch.Answers, ch.ClearAnswers = wr.set, wr.clear
+		next = a.withAnswers(wr.set, wr.clear)
 	}
-	if !stored {
-		fresh, _, sc, err := s.refresh(ctx, a.ID)
-		if err != nil {
-			return SaveResult{}, err
-		}
-		res = SaveResult{Progress: fresh.Progress, Visible: visibleIDs(sc)}
-	}
-	if len(w.errs) > 0 {
-		order := questionOrder(a.Template)
-		sort.SliceStable(w.errs, func(i, j int) bool { return order(w.errs[i].Path) < order(w.errs[j].Path) })
-		res.Errors = w.errs
-		return res, apperr.Invalid("some answers were not saved", w.errs...)
-	}
-	return res, nil
+	// With nothing valid to save, the live score is stored again all the
+	// same: that heals one a failed write left behind.
+	sc := s.compute(next, ev)
+	prog := questionnaires.Progress(next.Template, next.AnswerValues(), evidenceCounts(ev))
+	ch.Score, ch.Progress = cacheable(sc), &prog
+	*res = SaveResult{Progress: prog, Visible: visibleIDs(sc)}
+	return ch, nil
 }
 
 var openStatuses = []Status{StatusSent, StatusInProgress, StatusClarificationRequested}

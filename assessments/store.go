@@ -35,6 +35,15 @@ type Store interface {
 	// apperr.ErrNotFound for an unknown id and apperr.ErrConflict when the
 	// document no longer matches.
 	Update(ctx context.Context, id string, exp Expect, ch Change) error
+	// LinkTarget returns the id of the assessment a link's token hash
+	// points at and the token hash the assessment must still carry for the
+	// link to open it (apperr.ErrNotFound for no such link).
+	LinkTarget(ctx context.Context, hash string) (id, primary string, err error)
+	// Modify applies the change fn makes of assessment id as stored when
+	// the write happens: fn may run more than once, each time on a fresh
+	// read, and its error is returned with nothing written. A change of
+	// link goes through Update.
+	Modify(ctx context.Context, id string, fn func(*Assessment) (Change, error)) error
 }
 
 // Expect is the state an update relies on; zero fields are not checked.

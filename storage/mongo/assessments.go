@@ -250,31 +250,40 @@ func (s *Assessments) Get(ctx context.Context, id string) (*assessments.Assessme
 // behind by an interrupted resend opens nothing: the assessment must still
 // carry the hash the link was made for.
 func (s *Assessments) ByTokenHash(ctx context.Context, hash string) (*assessments.Assessment, error) {
-	l, ok := s.primaries.get(hash)
-	if !ok {
-		err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
-		if IsNotFound(err) {
-			return nil, apperr.ErrNotFound
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading link: %w", err)
-		}
-	}
-	a, err := s.whole(ctx, bson.M{"_id": l.AssessmentID})
+	id, primary, err := s.LinkTarget(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
-	primary := l.Primary
-	if primary == "" {
-		primary = l.ID
+	a, err := s.whole(ctx, bson.M{"_id": id})
+	if err != nil {
+		return nil, err
 	}
 	if a.TokenHash != primary {
 		return nil, apperr.ErrNotFound
 	}
-	if l.Primary == "" {
-		s.primaries.put(l)
-	}
 	return a, nil
+}
+
+// LinkTarget returns the assessment a link opens and the token hash that
+// assessment must carry for the link to work.
+func (s *Assessments) LinkTarget(ctx context.Context, hash string) (id, primary string, err error) {
+	l, ok := s.primaries.get(hash)
+	if !ok {
+		err := s.links.FindOne(ctx, bson.M{"_id": hash}).Decode(&l)
+		if IsNotFound(err) {
+			return "", "", apperr.ErrNotFound
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("reading link: %w", err)
+		}
+		if l.Primary == "" {
+			s.primaries.put(l)
+		}
+	}
+	if l.Primary == "" {
+		return l.AssessmentID, l.ID, nil
+	}
+	return l.AssessmentID, l.Primary, nil
 }
 
 // primaryLinks remembers which assessment a primary link opens, saving a
@@ -520,6 +529,51 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		return fmt.Errorf("assessment %s: %w", id, apperr.ErrNotFound)
 	}
 	return fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
+}
+
+// Modify applies the change fn makes of assessment id as it is stored: on
+// FerretDB fn sees the document read under the writers' lock and the write
+// is by _id; on MongoDB the write is guarded by the version read, and fn
+// runs again on a fresh read when another writer came in between. One read
+// and one write, where Update's guard costs a read of its own after the
+// caller's. fn's error is returned as it is, with nothing written.
+func (s *Assessments) Modify(ctx context.Context, id string, fn func(*assessments.Assessment) (assessments.Change, error)) error {
+	defer lockAssessment(id)()
+	idOnly := s.idOnly(ctx)
+	for attempt := 1; ; attempt++ {
+		a, err := s.whole(ctx, bson.M{"_id": id})
+		if err != nil {
+			return fmt.Errorf("assessment %s: %w", id, err)
+		}
+		ch, err := fn(a)
+		if err != nil {
+			return err
+		}
+		if ch.TokenHash != "" {
+			return fmt.Errorf("a new link goes through Update, not Modify")
+		}
+		update, err := updateOf(ch)
+		if err != nil {
+			return err
+		}
+		if len(ch.Answers) > 0 || len(ch.ClearAnswers) > 0 {
+			update["$set"].(bson.M)["answers"] = merged(a.Answers, ch)
+		}
+		filter := bson.M{"_id": id}
+		if !idOnly {
+			filter["version"] = a.Version
+		}
+		res, err := s.c.UpdateOne(ctx, filter, update)
+		if err != nil {
+			return fmt.Errorf("updating assessment %s: %w", id, err)
+		}
+		if res.MatchedCount > 0 {
+			return s.dropLinks(ctx, id, ch)
+		}
+		if idOnly || attempt == 5 {
+			return fmt.Errorf("assessment %s kept changing: %w", id, apperr.ErrConflict)
+		}
+	}
 }
 
 // readForAnswers reads the guarded fields and the answers of assessment id

@@ -346,3 +346,71 @@ func TestPackedAnswersReadOldDocumentsAndMerge(t *testing.T) {
 		}
 	}
 }
+
+// Modify hands fn the assessment as stored and writes the change fn makes
+// of it: a refusal writes nothing, an unknown id is not found, a change of
+// link is refused, and changes made at the same time from their own reads
+// all land, with the writes guarded as on MongoDB and as on FerretDB.
+func TestModifyWritesWhatFnMakesOfTheStoredAssessment(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	s := storemongo.NewAssessments(db)
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	if err := s.Insert(ctx, newStoredAssessment("m1", "hash-m1", at)); err != nil {
+		t.Fatal(err)
+	}
+	refusal := errors.New("refused")
+	if err := s.Modify(ctx, "m1", func(a *assessments.Assessment) (assessments.Change, error) {
+		return assessments.Change{Status: assessments.StatusRevoked}, refusal
+	}); err != refusal {
+		t.Errorf("a refusal: %v", err)
+	}
+	if got, _ := s.Get(ctx, "m1"); got.Status != assessments.StatusSent || got.Version != 1 {
+		t.Errorf("a refused change was written: %s version %d", got.Status, got.Version)
+	}
+	if err := s.Modify(ctx, "nope", func(*assessments.Assessment) (assessments.Change, error) {
+		return assessments.Change{}, nil
+	}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("an unknown id: %v", err)
+	}
+	if err := s.Modify(ctx, "m1", func(*assessments.Assessment) (assessments.Change, error) {
+		return assessments.Change{TokenHash: "hash-other"}, nil
+	}); err == nil {
+		t.Error("a change of link went through Modify")
+	}
+	id, primary, err := s.LinkTarget(ctx, "hash-m1")
+	if err != nil || id != "m1" || primary != "hash-m1" {
+		t.Errorf("link target: %q %q %v", id, primary, err)
+	}
+	if _, _, err := s.LinkTarget(ctx, "hash-none"); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("an unknown link: %v", err)
+	}
+
+	for _, idOnly := range []bool{false, true} {
+		storemongo.ForceIDOnlyFilters(s, idOnly)
+		id := fmt.Sprintf("mod-%v", idOnly)
+		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Go(func() {
+				err := s.Modify(ctx, id, func(a *assessments.Assessment) (assessments.Change, error) {
+					// What fn sees is the stored state: the count of answers
+					// goes into the progress, which must end at 13.
+					p := a.Progress
+					p.Answered = len(a.Answers) + 1
+					return assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, Progress: &p, At: at}, nil
+				})
+				if err != nil {
+					t.Errorf("change %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		got, _ := s.Get(ctx, id)
+		if len(got.Answers) != 13 || got.Version != 13 || got.Progress.Answered != 13 {
+			t.Errorf("id-only %v: %d answers, version %d, progress %d after 12 changes: want 13 each", idOnly, len(got.Answers), got.Version, got.Progress.Answered)
+		}
+	}
+}

@@ -579,6 +579,29 @@ func (t *trackedAssessments) Update(ctx context.Context, id string, exp assessme
 	return nil
 }
 
+// Modify is Update's tracking for a change made from the stored
+// assessment: the digest is marked dirty before the write when the change
+// can alter it, and rebuilt after.
+func (t *trackedAssessments) Modify(ctx context.Context, id string, fn func(*assessments.Assessment) (assessments.Change, error)) error {
+	relevant := false
+	err := t.Store.Modify(ctx, id, func(a *assessments.Assessment) (assessments.Change, error) {
+		ch, err := fn(a)
+		if err != nil || !portfolio.Relevant(ch) || relevant {
+			return ch, err
+		}
+		if _, err := t.p.markDirty(ctx, id, false); err != nil {
+			return assessments.Change{}, err
+		}
+		relevant = true
+		return ch, nil
+	})
+	if relevant {
+		// Written or not, the digest was marked dirty: rebuild it.
+		t.p.settled(id, t.p.sync(ctx, id))
+	}
+	return err
+}
+
 // Expirer is the reminders scheduler's one write of an assessment
 // (reminders.Store): moving an open assessment whose link expired to
 // expired.
