@@ -324,27 +324,45 @@ func TestPackedAnswersReadOldDocumentsAndMerge(t *testing.T) {
 		t.Errorf("the change left the answers unpacked: %T", raw["answers"])
 	}
 
+	for idOnly, got := range raceBothWays(t, s, "par", at, func(id string, i int) error {
+		ch := assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, At: at}
+		return s.Update(ctx, id, assessments.Expect{TokenHash: "hash-" + id}, ch)
+	}) {
+		if len(got.Answers) != 13 || got.Version != 13 {
+			t.Errorf("id-only %v: %d answers, version %d after 12 saves of different questions: want 13 and 13", idOnly, len(got.Answers), got.Version)
+		}
+	}
+}
+
+// raceBothWays stores an assessment for each way of guarding writes (as on
+// MongoDB, as on FerretDB), makes the 12 writes write(id, i) to it at once,
+// and returns each as stored after.
+func raceBothWays(t *testing.T, s *storemongo.Assessments, prefix string, at time.Time, write func(id string, i int) error) map[bool]*assessments.Assessment {
+	t.Helper()
+	ctx := context.Background()
+	out := map[bool]*assessments.Assessment{}
 	for _, idOnly := range []bool{false, true} {
 		storemongo.ForceIDOnlyFilters(s, idOnly)
-		id := fmt.Sprintf("par-%v", idOnly)
+		id := fmt.Sprintf("%s-%v", prefix, idOnly)
 		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		for i := range 12 {
 			wg.Go(func() {
-				ch := assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, At: at}
-				if err := s.Update(ctx, id, assessments.Expect{TokenHash: "hash-" + id}, ch); err != nil {
-					t.Errorf("save %d: %v", i, err)
+				if err := write(id, i); err != nil {
+					t.Errorf("id-only %v, write %d: %v", idOnly, i, err)
 				}
 			})
 		}
 		wg.Wait()
-		got, _ := s.Get(ctx, id)
-		if len(got.Answers) != 13 || got.Version != 13 {
-			t.Errorf("id-only %v: %d answers, version %d after 12 saves of different questions: want 13 and 13", idOnly, len(got.Answers), got.Version)
+		got, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
 		}
+		out[idOnly] = got
 	}
+	return out
 }
 
 // Modify hands fn the assessment as stored and writes the change fn makes
@@ -386,29 +404,15 @@ func TestModifyWritesWhatFnMakesOfTheStoredAssessment(t *testing.T) {
 		t.Errorf("an unknown link: %v", err)
 	}
 
-	for _, idOnly := range []bool{false, true} {
-		storemongo.ForceIDOnlyFilters(s, idOnly)
-		id := fmt.Sprintf("mod-%v", idOnly)
-		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		for i := range 12 {
-			wg.Go(func() {
-				err := s.Modify(ctx, id, func(a *assessments.Assessment) (assessments.Change, error) {
-					// What fn sees is the stored state: the count of answers
-					// goes into the progress, which must end at 13.
-					p := a.Progress
-					p.Answered = len(a.Answers) + 1
-					return assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, Progress: &p, At: at}, nil
-				})
-				if err != nil {
-					t.Errorf("change %d: %v", i, err)
-				}
-			})
-		}
-		wg.Wait()
-		got, _ := s.Get(ctx, id)
+	for idOnly, got := range raceBothWays(t, s, "mod", at, func(id string, i int) error {
+		return s.Modify(ctx, id, func(a *assessments.Assessment) (assessments.Change, error) {
+			// What fn sees is the stored state: the count of answers goes
+			// into the progress, which must end at 13.
+			p := a.Progress
+			p.Answered = len(a.Answers) + 1
+			return assessments.Change{Answers: map[string]assessments.Answer{fmt.Sprintf("q%d", i): assessments.AnswerOf("yes", at)}, Progress: &p, At: at}, nil
+		})
+	}) {
 		if len(got.Answers) != 13 || got.Version != 13 || got.Progress.Answered != 13 {
 			t.Errorf("id-only %v: %d answers, version %d, progress %d after 12 changes: want 13 each", idOnly, len(got.Answers), got.Version, got.Progress.Answered)
 		}
