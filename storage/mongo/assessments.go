@@ -481,6 +481,7 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 	var cur assessmentState
 	holds := func() bool { return cur.holds(exp) }
 	for attempt := 1; ; attempt++ {
+		cur = assessmentState{}
 		var filter bson.M
 		held := true
 		if withAnswers {
