@@ -71,10 +71,10 @@ func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error 
 	byColl := map[string][]driver.IndexModel{}
 	var order []string
 	ferret := filtersByIDOnly(ctx, db)
+	existing := map[string]map[string]bool{} // collection → index names, on FerretDB
 	for _, ix := range idx {
 		if ferret && !ix.Unique {
-			_, err := db.Collection(ix.Collection).Indexes().DropOne(ctx, indexName(ix.Keys))
-			if err != nil && !isIndexNotFound(err) {
+			if err := dropIfThere(ctx, db.Collection(ix.Collection), indexName(ix.Keys), existing); err != nil {
 				return fmt.Errorf("dropping an index FerretDB cannot use on %s: %w", ix.Collection, err)
 			}
 			continue
@@ -113,10 +113,33 @@ func indexName(keys bson.D) string {
 	return strings.Join(parts, "_")
 }
 
-// isIndexNotFound reports an index or a collection that does not exist.
-func isIndexNotFound(err error) bool {
+// dropIfThere drops index name of c if c has it, listing c's indexes once
+// into known: asking FerretDB to drop a missing index makes it log the
+// whole exchange as a warning, on every start.
+func dropIfThere(ctx context.Context, c *driver.Collection, name string, known map[string]map[string]bool) error {
+	names, ok := known[c.Name()]
+	if !ok {
+		names = map[string]bool{}
+		specs, err := c.Indexes().ListSpecifications(ctx)
+		if err != nil && !isNamespaceNotFound(err) {
+			return err
+		}
+		for _, sp := range specs {
+			names[sp.Name] = true
+		}
+		known[c.Name()] = names
+	}
+	if !names[name] {
+		return nil
+	}
+	_, err := c.Indexes().DropOne(ctx, name)
+	return err
+}
+
+// isNamespaceNotFound reports a collection that does not exist yet.
+func isNamespaceNotFound(err error) bool {
 	var ce driver.CommandError
-	return errors.As(err, &ce) && (ce.Code == 27 || ce.Code == 26) // IndexNotFound, NamespaceNotFound
+	return errors.As(err, &ce) && ce.Code == 26
 }
 
 // Redact drops the password from a URI before it is logged or shown.

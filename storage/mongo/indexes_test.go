@@ -26,7 +26,8 @@ func TestEnsureIndexesOnFerretDBKeepsOnlyUniqueOnes(t *testing.T) {
 	if _, err := c.Indexes().CreateOne(ctx, driver.IndexModel{Keys: older[0].Keys}); err != nil {
 		t.Fatal(err)
 	}
-	want := append([]storemongo.Index{{Collection: "things", Keys: bson.D{{Key: "name", Value: 1}}, Unique: true}}, older...)
+	want := append([]storemongo.Index{{Collection: "things", Keys: bson.D{{Key: "name", Value: 1}}, Unique: true},
+		{Collection: "not_written_yet", Keys: bson.D{{Key: "at", Value: 1}}}}, older...)
 	for range 2 {
 		if err := storemongo.EnsureIndexes(ctx, db, want); err != nil {
 			t.Fatal(err)
