@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -472,35 +471,27 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 	if err != nil {
 		return err
 	}
+	if len(ch.Answers) > 0 || len(ch.ClearAnswers) > 0 {
+		// Packed answers change by read, merge and write, which is Modify
+		// with the guard checked on what it read.
+		return s.Modify(ctx, id, func(a *assessments.Assessment) (assessments.Change, error) {
+			st := assessmentState{Status: a.Status, TokenHash: a.TokenHash, Version: a.Version}
+			if !st.holds(exp) {
+				return assessments.Change{}, fmt.Errorf("assessment %s changed meanwhile: %w", id, apperr.ErrConflict)
+			}
+			return ch, nil
+		})
+	}
 	// The lock serializes the writers of one assessment in this process,
 	// which is what makes the guard's read by _id safe on FerretDB: the
 	// embedded database serves one process.
 	defer lockAssessment(id)()
-	idOnly := s.idOnly(ctx)
-	withAnswers := len(ch.Answers) > 0 || len(ch.ClearAnswers) > 0
 	var cur assessmentState
-	holds := func() bool { return cur.holds(exp) }
-	for attempt := 1; ; attempt++ {
-		cur = assessmentState{}
-		var filter bson.M
-		held := true
-		if withAnswers {
-			// Packed answers change by read, merge and write: on MongoDB
-			// the write is guarded by the version read, and a writer that
-			// came in between sends this one round again.
-			filter, held, err = s.readForAnswers(ctx, id, idOnly, guard, exp, &cur)
-			if held {
-				update["$set"].(bson.M)["answers"] = merged(cur.Answers, ch)
-			}
-		} else {
-			filter, held, err = guardedFilter(ctx, s.c, idOnly, id, guard, &cur, holds)
-		}
-		if err != nil {
-			return fmt.Errorf("updating assessment %s: %w", id, err)
-		}
-		if !held {
-			break
-		}
+	filter, held, err := guardedFilter(ctx, s.c, s.idOnly(ctx), id, guard, &cur, func() bool { return cur.holds(exp) })
+	if err != nil {
+		return fmt.Errorf("updating assessment %s: %w", id, err)
+	}
+	if held {
 		if ch.TokenHash != "" {
 			// The new link exists before the assessment names it, so that
 			// it works the moment the update lands.
@@ -517,9 +508,6 @@ func (s *Assessments) Update(ctx context.Context, id string, exp assessments.Exp
 		}
 		if err != nil {
 			return fmt.Errorf("updating assessment %s: %w", id, err)
-		}
-		if !withAnswers || idOnly || attempt == 5 {
-			break
 		}
 	}
 	n, err := s.c.CountDocuments(ctx, bson.M{"_id": id})
@@ -577,36 +565,12 @@ func (s *Assessments) Modify(ctx context.Context, id string, fn func(*assessment
 	}
 }
 
-// readForAnswers reads the guarded fields and the answers of assessment id
-// into cur, and returns the filter of the write that merges a change into
-// them: on MongoDB the guard and the version read, so that the write
-// fails if anything changed the document since; on FerretDB (idOnly) the
-// bare _id, the lock serializing the writers. held is false when the
-// assessment is gone or the guard does not hold.
-func (s *Assessments) readForAnswers(ctx context.Context, id string, idOnly bool, guard bson.M, exp assessments.Expect, cur *assessmentState) (bson.M, bool, error) {
-	only := bson.M{"status": 1, "token_hash": 1, "version": 1, "answers": 1}
-	err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(only)).Decode(cur)
-	if IsNotFound(err) {
-		return nil, false, nil
-	}
-	if err != nil || !cur.holds(exp) {
-		return nil, false, err
-	}
-	filter := bson.M{"_id": id}
-	if !idOnly {
-		maps.Copy(filter, guard)
-		filter["version"] = cur.Version
-	}
-	return filter, true, nil
-}
-
 // assessmentState is what a guarded update reads of an assessment: the
-// guarded fields, and the answers a change of answers merges into.
+// guarded fields.
 type assessmentState struct {
 	Status    assessments.Status `bson:"status"`
 	TokenHash string             `bson:"token_hash"`
 	Version   int64              `bson:"version"`
-	Answers   packedAnswers      `bson:"answers,omitempty"`
 }
 
 func (st *assessmentState) holds(exp assessments.Expect) bool {
