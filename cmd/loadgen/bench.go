@@ -160,6 +160,17 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	upload := target{name: "evidence upload", want: http.StatusCreated, build: post(func(c int) string {
 		return s.url + "/api/v1/portal/" + tk(c) + "/evidence"
 	})}
+	floorRead := target{name: "one database read", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
+		return get(s.bareURL+"/floor/read/"+d.links[c%len(d.links)].ID)(c, i)
+	}}
+	floorWrite := target{name: "one database write", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodPut, s.bareURL+"/floor/write/"+d.links[c%len(d.links)].ID, nil)
+		if err == nil {
+			setClient(req, c, i)
+		}
+		return req, err
+	}}
+	floorPut := target{name: "one S3 put", want: http.StatusCreated, build: post(func(int) string { return s.bareURL + "/floor/put" })}
 	dashboard := target{name: "dashboard", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
 		req, err := get(s.url+"/app/")(c, i)
 		if err == nil {
@@ -190,6 +201,9 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 		{"autosave", bareGET, autosave, "PUT /api/v1/portal/:token/answers (one answer)", o.limit, 0.40, 25 * time.Millisecond, "baseline GET"},
 		{"upload", rawCopy, upload, fmt.Sprintf("POST /api/v1/portal/:token/evidence (%d MiB PDF)", o.uploadMiB), o.uploadLimit, 0.70, 0, "raw loopback copy"},
 		{"dashboard", bareGET, dashboard, "GET /app/ (staff session)", o.limit, 0, 0, "baseline GET"},
+		{"floors", bareGET, floorRead, "GET /floor/read/:id (bare Echo, one FindOne of a client's assessment by _id)", o.limit, 0, 0, "baseline GET"},
+		{"floors", bareGET, floorWrite, "PUT /floor/write/:id (bare Echo, one UpdateOne $set of one field of it)", o.limit, 0, 0, "baseline GET"},
+		{"floors", rawCopy, floorPut, fmt.Sprintf("POST /floor/put (bare Echo, the same %d MiB body put as one object)", o.uploadMiB), o.uploadLimit, 0, 0, "raw loopback copy"},
 	}
 	baseTotals := map[string]*tally{}
 	baseRSS := map[string]int64{}

@@ -22,7 +22,7 @@ func TestBenchWritesTableAndResults(t *testing.T) {
 	err := runBench(ctx, benchOptions{
 		clients: 2, dur: 600 * time.Millisecond, rounds: 2, limit: 1000, uploadLimit: 20, uploadMiB: 1,
 		dashboardVendors: 1, assessments: 1, uploadGiB: gib, out: out, listen: "127.0.0.1:0",
-		ops: "page,pagebytes,autosave,upload,dashboard",
+		ops: "page,pagebytes,autosave,upload,dashboard,floors",
 	}, &table)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, table.String())
@@ -59,6 +59,12 @@ func TestBenchWritesTableAndResults(t *testing.T) {
 	// baseline, with no target of its own.
 	if r, ok := rows["fixed page bytes"]; !ok || r.Baseline != "baseline GET" || r.Ratio <= 0 || r.Met != nil {
 		t.Errorf("fixed page bytes row: %+v (present %v), want a ratio to the baseline GET and no verdict", r, ok)
+	}
+	// The storage floors: each against its baseline, with no target.
+	for name, base := range map[string]string{"one database read": "baseline GET", "one database write": "baseline GET", "one S3 put": "raw loopback copy"} {
+		if r, ok := rows[name]; !ok || r.Baseline != base || r.Ratio <= 0 || r.Met != nil {
+			t.Errorf("%s row: %+v (present %v), want a ratio to the %s and no verdict", name, r, ok, base)
+		}
 	}
 	if d, ok := rows["dashboard"]; !ok && !strings.Contains(strings.Join(res.Notes, " "), "dashboard not measured") {
 		t.Errorf("the dashboard is neither measured nor reported missing: %+v", d)

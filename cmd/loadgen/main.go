@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&b.dashboardVendors, "dashboard-vendors", 40, "vendors with a completed assessment seeded for the dashboard")
 	fs.IntVar(&b.assessments, "assessments", 64, "full ISO assessments the benchmark's clients answer (client i uses assessment i mod this)")
 	fs.Float64Var(&b.uploadGiB, "upload-gib", 0, "also stream one upload of this many GiB and report the RSS growth")
-	fs.StringVar(&b.ops, "ops", "page,pagebytes,autosave,upload,dashboard", "operations to measure, comma-separated")
+	fs.StringVar(&b.ops, "ops", "page,pagebytes,autosave,upload,dashboard,floors", "operations to measure, comma-separated (floors: the bare Echo making only the one storage call each operation needs)")
 	fs.StringVar(&b.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurement (server, database and client: one process) to this file")
 	fs.StringVar(&b.out, "out", "bench/results.json", "where the benchmark writes its results (empty: nowhere)")
 	fs.IntVar(&so.suppliers, "suppliers", 500, "simulated suppliers of the soak")

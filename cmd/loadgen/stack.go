@@ -16,8 +16,11 @@ import (
 
 	"github.com/assayhq/assay/app"
 	"github.com/assayhq/assay/config"
+	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/testenv"
 	"github.com/labstack/echo/v4"
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
 )
 
 // Credentials of the bootstrap admin the load generator signs in as.
@@ -129,15 +132,28 @@ func startStack(ctx context.Context, o stackOptions) (_ *stack, err error) {
 		return nil, err
 	}
 	s.bareURL = "http://" + bln.Addr().String()
-	s.bare = &http.Server{Handler: bareEcho(&s.samePage), ReadHeaderTimeout: 10 * time.Second}
+	fl := &floors{assessments: s.app.DB.Collection("assessments"), blobs: s.app.Blobs}
+	s.bare = &http.Server{Handler: bareEcho(&s.samePage, fl), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.bare.Serve(bln) }()
 	return s, nil
 }
 
+// floors are the storage calls an operation cannot do without, made by the
+// bare Echo through the drivers Assay uses and nothing else: one read of
+// an assessment document, one update of it, one object put in the bucket.
+// What one of them reaches is the most that operation can reach here,
+// whatever Assay does around the call.
+type floors struct {
+	assessments *driver.Collection
+	blobs       *blobs.Store
+	n           atomic.Int64
+}
+
 // bareEcho is the baseline: Echo with no middleware, a fixed page, the
 // fixed bytes of a supplier page (what sending that page costs with no
-// work behind it), and a raw copy of a request body to nowhere.
-func bareEcho(same *atomic.Pointer[[]byte]) *echo.Echo {
+// work behind it), a raw copy of a request body to nowhere, and the
+// storage floors.
+func bareEcho(same *atomic.Pointer[[]byte], fl *floors) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/page", func(c echo.Context) error { return c.HTML(http.StatusOK, baselinePage) })
@@ -150,6 +166,36 @@ func bareEcho(same *atomic.Pointer[[]byte]) *echo.Echo {
 	})
 	e.POST("/raw", func(c echo.Context) error {
 		if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, map[string]bool{"ok": true})
+	})
+	if fl == nil {
+		return e
+	}
+	e.GET("/floor/read/:id", func(c echo.Context) error {
+		var doc bson.Raw
+		err := fl.assessments.FindOne(c.Request().Context(), bson.D{{Key: "_id", Value: c.Param("id")}}).Decode(&doc)
+		if err != nil {
+			return err
+		}
+		return c.HTML(http.StatusOK, baselinePage)
+	})
+	e.PUT("/floor/write/:id", func(c echo.Context) error {
+		res, err := fl.assessments.UpdateOne(c.Request().Context(), bson.D{{Key: "_id", Value: c.Param("id")}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "loadgen_floor", Value: fl.n.Add(1)}}}})
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount != 1 {
+			return c.NoContent(http.StatusNotFound)
+		}
+		return c.JSON(http.StatusOK, map[string]bool{"ok": true})
+	})
+	e.POST("/floor/put", func(c echo.Context) error {
+		r := c.Request()
+		key := fmt.Sprintf("loadgen-floor/%d", fl.n.Add(1))
+		if _, err := fl.blobs.Put(r.Context(), key, r.Body, r.ContentLength, "application/octet-stream"); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusCreated, map[string]bool{"ok": true})
