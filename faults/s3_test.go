@@ -22,17 +22,18 @@ func TestUploadWhenS3StopsMidway(t *testing.T) {
 	}})
 	id, token := sendFull(t, env)
 	url := env.URL + "/api/v1/portal/" + token + "/evidence"
-	// Larger than the 8 MiB the S3 client buffers before sending a part,
-	// so that a part is on its way when S3 goes.
-	f := file{seed: 3, size: 10 << 20}
+	// Assay holds the first 8 MiB before it sends anything (a smaller
+	// file goes as one PUT), then sends parts of 8 MiB: with 10 MiB read,
+	// the upload in parts has begun when S3 goes.
+	f := file{seed: 3, size: 20 << 20}
 
 	u := startUpload(t, url, evidenceQ)
 	r := f.reader()
-	if !u.send(r, 2<<20, 256<<10, 20*time.Millisecond) {
+	if !u.send(r, 10<<20, 256<<10, 20*time.Millisecond) {
 		t.Fatal("the server stopped reading before S3 stopped")
 	}
 	minio.Stop()
-	u.send(r, f.size-2<<20, 1<<20, 0)
+	u.send(r, f.size-10<<20, 1<<20, 0)
 	res := u.finish(t, 90*time.Second)
 	if res.err != nil {
 		t.Fatalf("the upload got no answer, only %v", res.err)

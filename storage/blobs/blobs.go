@@ -93,9 +93,24 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Put streams r into key. size is -1 when unknown; the upload then goes in
-// parts of partSize so memory stays bounded whatever the file's size.
+// Put streams r into key. size is -1 when unknown: an object of up to
+// smallObject bytes is then read first and sent as one PUT, and a larger
+// one goes in parts of partSize, so memory stays bounded whatever the
+// file's size.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (int64, error) {
+	if size < 0 {
+		h := &head{}
+		defer h.release()
+		whole, err := h.fill(r, smallObject)
+		if err != nil {
+			return 0, fmt.Errorf("storing %s: %w", key, err)
+		}
+		if whole {
+			r, size = h, h.size
+		} else {
+			r = io.MultiReader(h, r)
+		}
+	}
 	info, err := s.client.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{
 		ContentType: contentType,
 		PartSize:    partSize,

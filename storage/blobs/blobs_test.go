@@ -6,22 +6,24 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/assayhq/assay/storage/blobs"
 	"github.com/assayhq/assay/testenv"
 )
 
-// Objects round-trip through a real MinIO byte for byte, including one
-// large enough to go up in several parts.
+// Objects round-trip through a real MinIO byte for byte: small ones sent
+// as one PUT, up to 8 MiB, and larger ones in several parts.
 func TestPutGetSameSHA256(t *testing.T) {
 	ctx := context.Background()
 	store := testenv.Blobs(t)
-	for _, size := range []int{0, 1, 5 << 10, 20 << 20} {
+	for _, size := range []int{0, 1, 5 << 10, 8 << 20, 8<<20 + 1, 20 << 20} {
 		payload := make([]byte, size)
 		_, _ = rand.Read(payload)
 		key := "assessments/a1/" + strings.Repeat("x", size%7+1)
@@ -46,6 +48,24 @@ func TestPutGetSameSHA256(t *testing.T) {
 		want := sha256.Sum256(payload)
 		if !bytes.Equal(h.Sum(nil), want[:]) || info.Size != int64(size) || info.ContentType != "application/pdf" {
 			t.Fatalf("size %d: object differs after round trip (info %+v)", size, info)
+		}
+	}
+}
+
+// An upload whose body fails before its end stores nothing, whether it
+// fails within the part held in memory or after it.
+func TestPutReaderFailureStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	store := testenv.Blobs(t)
+	boom := errors.New("client went away")
+	for _, at := range []int{10 << 10, 9 << 20} {
+		key := fmt.Sprintf("assessments/a1/cut-%d", at)
+		body := io.MultiReader(bytes.NewReader(make([]byte, at)), iotest.ErrReader(boom))
+		if _, err := store.Put(ctx, key, body, -1, "application/pdf"); !errors.Is(err, boom) {
+			t.Fatalf("cut at %d: Put = %v, want the body's error", at, err)
+		}
+		if _, err := store.Stat(ctx, key); !errors.Is(err, blobs.ErrNotFound) {
+			t.Fatalf("cut at %d: Stat = %v, want not found", at, err)
 		}
 	}
 }
