@@ -3,9 +3,11 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/assayhq/assay/apperr"
@@ -42,8 +44,13 @@ type portalView struct {
 	Missing  []portalQuestionLink // review page: required questions still open
 	Prefill  bool                 // offer to start from the last assessment's answers
 
-	Rules        json.RawMessage // questionnaires.ClientRules, for live show/hide
-	Answers      json.RawMessage // every current answer, for the same rules
+	// JSON for the show/hide rules in the browser: the rules
+	// (questionnaires.ClientRules) and every current answer. encoding/json
+	// escapes <, > and & (and U+2028, U+2029) in strings, so the JSON sits
+	// in a script element as it is; as json.RawMessage, html/template
+	// marshalled and escaped it again on every page.
+	Rules        template.JS
+	Answers      template.JS
 	MaxUpload    int64
 	VisibilityJS string // URL of questionnaires.VisibilityJS
 }
@@ -192,13 +199,49 @@ func newPortalView(in portalInput) (*portalView, error) {
 		}
 	}
 	var err error
-	if v.Rules, err = questionnaires.ClientRules(t); err != nil {
+	if v.Rules, err = portalRules.of(t); err != nil {
 		return nil, fmt.Errorf("visibility rules: %w", err)
 	}
-	if v.Answers, err = json.Marshal(answers); err != nil {
+	js, err := json.Marshal(answers)
+	if err != nil {
 		return nil, fmt.Errorf("answers: %w", err)
 	}
+	v.Answers = template.JS(js)
 	return v, nil
+}
+
+// portalRules keeps the client rules of each template snapshot: storage
+// shares one *Template per snapshot, and a snapshot never changes. The
+// map is emptied when it grows past rulesCacheMax, which only templates
+// that are not snapshots could make it do.
+var portalRules = rulesCache{m: map[*questionnaires.Template]template.JS{}}
+
+const rulesCacheMax = 512
+
+type rulesCache struct {
+	mu sync.Mutex
+	m  map[*questionnaires.Template]template.JS
+}
+
+func (c *rulesCache) of(t *questionnaires.Template) (template.JS, error) {
+	c.mu.Lock()
+	js, ok := c.m[t]
+	c.mu.Unlock()
+	if ok {
+		return js, nil
+	}
+	b, err := questionnaires.ClientRules(t)
+	if err != nil {
+		return "", err
+	}
+	js = template.JS(b)
+	c.mu.Lock()
+	if len(c.m) >= rulesCacheMax {
+		clear(c.m)
+	}
+	c.m[t] = js
+	c.mu.Unlock()
+	return js, nil
 }
 
 // withSection adds section id's questions. posted holds the values of a
