@@ -226,16 +226,22 @@ func (m *markup) aria(q *portalQuestionView) {
 	}
 }
 
-// fileLink writes the download link of one of the supplier's files.
-func (m *markup) fileLink(q *portalQuestionView, i int) {
+// fileItem opens the list item of one of the supplier's files: its
+// download link and size, the size marked for portal.js when sizeAttr says
+// so. The caller closes the item.
+func (m *markup) fileItem(q *portalQuestionView, i int, sizeAttr string) {
 	f := &q.Files[i]
-	m.raw(`<a href="/q/`)
+	m.raw("<li")
+	m.attr("data-eid", f.ID)
+	m.raw(`><a href="/q/`)
 	m.pathPart(q.Token)
 	m.raw("/evidence/")
 	m.pathPart(f.ID)
 	m.raw(`" download>`)
 	m.text(f.Filename)
-	m.raw("</a>")
+	m.raw(`</a> <span class="muted small"`, sizeAttr, ">")
+	m.text(frontend.HumanBytes(f.Size))
+	m.raw("</span>")
 }
 
 // files lists a locked question's files, read-only.
@@ -246,14 +252,9 @@ func (m *markup) files(q *portalQuestionView) {
 	m.raw(`<ul class="files"`)
 	m.attr("id", "files-"+q.ID)
 	m.raw(" aria-label=\"Files for this question\">\n")
-	for i, f := range q.Files {
-		m.raw("<li")
-		m.attr("data-eid", f.ID)
-		m.raw(">")
-		m.fileLink(q, i)
-		m.raw(` <span class="muted small">`)
-		m.text(frontend.HumanBytes(f.Size))
-		m.raw("</span></li>\n")
+	for i := range q.Files {
+		m.fileItem(q, i, "")
+		m.raw("</li>\n")
 	}
 	m.raw("</ul>\n")
 }
@@ -281,13 +282,8 @@ func (m *markup) upload(q *portalQuestionView) {
 	m.attr("data-files", q.ID)
 	m.raw(">\n")
 	for i, f := range q.Files {
-		m.raw("<li")
-		m.attr("data-eid", f.ID)
-		m.raw(">")
-		m.fileLink(q, i)
-		m.raw(` <span class="muted small" data-size>`)
-		m.text(frontend.HumanBytes(f.Size))
-		m.raw("</span>\n<button type=\"submit\"")
+		m.fileItem(q, i, " data-size")
+		m.raw("\n<button type=\"submit\"")
 		m.attr("form", "rm-"+f.ID)
 		m.raw(` class="btn-small secondary"`)
 		m.attr("data-remove", f.ID)
