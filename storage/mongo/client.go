@@ -72,8 +72,23 @@ func EnsureIndexes(ctx context.Context, db *driver.Database, idx []Index) error 
 	var order []string
 	ferret := filtersByIDOnly(ctx, db)
 	existing := map[string]map[string]bool{} // collection → index names, on FerretDB
+	colls := map[string]bool{}
+	if ferret {
+		// Listing the indexes of a collection not made yet fails, and
+		// FerretDB logs each such failure as a warning of many lines.
+		names, err := db.ListCollectionNames(ctx, bson.D{})
+		if err != nil {
+			return fmt.Errorf("listing collections: %w", err)
+		}
+		for _, n := range names {
+			colls[n] = true
+		}
+	}
 	for _, ix := range idx {
 		if ferret && !ix.Unique {
+			if !colls[ix.Collection] {
+				continue // no collection, no index to drop
+			}
 			if err := dropIfThere(ctx, db.Collection(ix.Collection), indexName(ix.Keys), existing); err != nil {
 				return fmt.Errorf("dropping an index FerretDB cannot use on %s: %w", ix.Collection, err)
 			}
