@@ -64,6 +64,13 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := storemongo.EnsureIndexes(ctx, a.DB, indexes); err != nil {
 		return err
 	}
+	// Before anything reads evidence: this version keeps it inside the
+	// assessments. Every instance must run this version or a later one.
+	if n, err := storemongo.NewEvidence(a.DB).MoveLegacy(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.Log.Info("moved evidence records into their assessments", "assessments", n)
+	}
 	if err := a.syncLibrary(ctx); err != nil {
 		return err
 	}

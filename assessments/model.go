@@ -89,6 +89,10 @@ type Assessment struct {
 	// Progress is kept beside the live score so that lists show it without
 	// loading the template snapshot.
 	Progress questionnaires.ProgressCounts `bson:"progress" json:"-"`
+	// Files are the assessment's evidence records, oldest first, as the
+	// Store read them with it (Get, ByTokenHash, Modify); lists leave them
+	// out. EvidenceStore writes them.
+	Files []Evidence `bson:"-" json:"-"`
 }
 
 // Answer is one stored answer. The value is kept typed because BSON has no

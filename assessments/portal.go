@@ -203,13 +203,6 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, token string, bui
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("opening link: %w", err)
 	}
-	// The files count towards the score. Read before the write, they may
-	// miss an upload finishing at the same moment; that upload then stores
-	// a score with its file itself.
-	ev, err := s.evidence(ctx, id)
-	if err != nil {
-		return SaveResult{}, err
-	}
 	now := s.now()
 	var (
 		res     SaveResult
@@ -221,7 +214,9 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, token string, bui
 	// as the store holds it when it writes (Modify), in one read and one
 	// write: on the embedded FerretDB each is a decode of the document.
 	err = s.d.Store.Modify(ctx, id, func(a *Assessment) (Change, error) {
-		ch, err := s.saveChange(a, primary, ev, now, build, &w, &res)
+		// The files count towards the score: they are read with the
+		// assessment.
+		ch, err := s.saveChange(a, primary, a.Files, now, build, &w, &res)
 		refused = err
 		if err == nil {
 			stored = a
@@ -337,10 +332,7 @@ func (s *Service) refresh(ctx context.Context, id string) (*Assessment, []Eviden
 		if err != nil {
 			return nil, nil, scoring.Score{}, err
 		}
-		ev, err := s.evidence(ctx, id)
-		if err != nil {
-			return nil, nil, scoring.Score{}, err
-		}
+		ev := a.Files
 		sc := s.compute(a, ev)
 		a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(ev))
 		a.Score = cacheable(sc)
@@ -385,9 +377,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, token string) e
 		if a, err = s.writable(ctx, token); err != nil {
 			return err
 		}
-		if ev, err = s.evidence(ctx, a.ID); err != nil {
-			return err
-		}
+		ev = a.Files
 		missing := questionnaires.MissingRequired(a.Template, a.AnswerValues(), evidenceCounts(ev))
 		if len(missing) > 0 {
 			fields := make([]apperr.FieldError, len(missing))

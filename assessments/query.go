@@ -28,18 +28,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Assessment, int64, erro
 
 // Evidence lists an assessment's files, for staff.
 func (s *Service) Evidence(ctx context.Context, id string) ([]Evidence, error) {
-	if _, err := s.d.Store.Get(ctx, id); err != nil {
+	a, err := s.d.Store.Get(ctx, id)
+	if err != nil {
 		return nil, fmt.Errorf("assessment %s: %w", id, err)
 	}
-	return s.evidence(ctx, id)
-}
-
-// EvidenceOf lists the files of an assessment the caller has just read,
-// without reading the assessment again to learn that it exists: on the
-// embedded FerretDB that read decodes the whole document, a quarter of a
-// supplier page's database time.
-func (s *Service) EvidenceOf(ctx context.Context, a *Assessment) ([]Evidence, error) {
-	return s.evidence(ctx, a.ID)
+	return a.Files, nil
 }
 
 func (s *Service) evidence(ctx context.Context, id string) ([]Evidence, error) {
@@ -57,14 +50,7 @@ func (s *Service) Score(ctx context.Context, id string) (*scoring.Score, error) 
 	if err != nil {
 		return nil, err
 	}
-	if a.FinalScore != nil {
-		return a.FinalScore, nil
-	}
-	ev, err := s.evidence(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.ScoreOf(a, ev), nil
+	return s.ScoreOf(a, a.Files), nil
 }
 
 // ScoreOf is Score for an assessment and its files the caller has already

@@ -215,11 +215,7 @@ func (s *Service) currentScore(ctx context.Context, a *Assessment) (scoring.Scor
 	if a.FinalScore != nil {
 		return *a.FinalScore, nil
 	}
-	ev, err := s.evidence(ctx, a.ID)
-	if err != nil {
-		return scoring.Score{}, err
-	}
-	return s.compute(a, ev), nil
+	return s.compute(a, a.Files), nil
 }
 
 func findingOf(sc scoring.Score, control string) (scoring.Finding, bool) {
@@ -362,11 +358,7 @@ func (s *Service) Complete(ctx context.Context, actor audit.Actor, id string, t 
 			}
 			return Expect{}, Change{}, apperr.Wrapf(apperr.ErrConflict, "only a submitted assessment can be completed; this one is %s", humanStatus(a.Status))
 		}
-		ev, err := s.evidence(ctx, a.ID)
-		if err != nil {
-			return Expect{}, Change{}, err
-		}
-		final = s.compute(a, ev)
+		final = s.compute(a, a.Files)
 		return Expect{Statuses: []Status{StatusSubmitted}}, Change{
 			Status: StatusCompleted, CompletedAt: now, FinalScore: &final, Score: cacheable(final),
 			Decision: &Decision{Treatment: t, Note: note, By: actorName(actor), At: now}, At: now,

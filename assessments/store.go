@@ -17,6 +17,8 @@ type Store interface {
 	// its invitation failed.
 	Delete(ctx context.Context, id string) error
 	// Get and ByTokenHash return apperr.ErrNotFound when nothing matches.
+	// The assessment comes with its evidence records (Assessment.Files),
+	// read with it, as does the one Modify hands to fn.
 	Get(ctx context.Context, id string) (*Assessment, error)
 	ByTokenHash(ctx context.Context, hash string) (*Assessment, error)
 	// List returns a page of assessments without their template snapshot
@@ -116,7 +118,8 @@ const (
 )
 
 // EvidenceStore keeps the records of uploaded files. A record exists only
-// for an object that was stored completely.
+// for an object that was stored completely. Insert fails with
+// apperr.ErrNotFound when the assessment does not exist.
 type EvidenceStore interface {
 	Insert(ctx context.Context, e *Evidence) error
 	// Get returns apperr.ErrNotFound unless evidence id belongs to

@@ -54,12 +54,7 @@ func (s *Server) portalLoad(c echo.Context) (*assessments.Assessment, []assessme
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	// Portal has just checked the link, so the files are listed by id
-	// rather than through a second token lookup.
-	ev, err := s.Assessments.EvidenceOf(ctx, a)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	ev := a.Files
 	v, err := newPortalView(portalInput{token: token, company: s.Config.CompanyName, a: a, evidence: ev, maxBytes: s.Config.MaxUploadBytes()})
 	if err != nil {
 		return nil, nil, nil, err

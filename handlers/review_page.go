@@ -56,10 +56,7 @@ func (s *Server) loadReview(c echo.Context, id string) (*reviewPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.Assessments.EvidenceOf(ctx, a)
-	if err != nil {
-		return nil, err
-	}
+	ev := a.Files
 	sc := s.Assessments.ScoreOf(a, ev)
 	changed, err := s.Assessments.ChangedSincePrevious(ctx, a)
 	if err != nil {

@@ -84,8 +84,9 @@ func NewAssessments(db *driver.Database) *Assessments {
 // place of the embedded one, being the shallower.
 type assessmentDoc struct {
 	assessments.Assessment `bson:",inline"`
-	Answers                packedAnswers `bson:"answers"`
-	Snapshot               string        `bson:"template_snapshot"`
+	Answers                packedAnswers                   `bson:"answers"`
+	Snapshot               string                          `bson:"template_snapshot"`
+	Evidence               map[string]assessments.Evidence `bson:"evidence,omitempty"` // written by Evidence only
 }
 
 type snapshotDoc struct {
@@ -162,7 +163,7 @@ func rekey[V any](m map[string]V, f func(string) string) map[string]V {
 
 // assessmentListProjection leaves out what lists never show: the answers and
 // per-question score details.
-var assessmentListProjection = bson.M{"answers": 0, "score.questions": 0, "final_score.questions": 0}
+var assessmentListProjection = bson.M{"answers": 0, "evidence": 0, "score.questions": 0, "final_score.questions": 0}
 
 // Insert stores a new assessment.
 func (s *Assessments) Insert(ctx context.Context, a *assessments.Assessment) error {
@@ -335,7 +336,7 @@ func (s *Assessments) RemoveLink(ctx context.Context, id, hash string) error {
 	return nil
 }
 
-// whole reads an assessment with its template snapshot.
+// whole reads an assessment with its template snapshot and its files.
 func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.Assessment, error) {
 	var d assessmentDoc
 	err := s.c.FindOne(ctx, filter).Decode(&d)
@@ -347,6 +348,7 @@ func (s *Assessments) whole(ctx context.Context, filter bson.M) (*assessments.As
 	}
 	a := &d.Assessment
 	a.Answers = d.Answers
+	a.Files = oldestFirst(d.Evidence)
 	decode(a)
 	if a.Template, err = s.snapshot(ctx, d.Snapshot); err != nil {
 		return nil, err

@@ -256,6 +256,15 @@ func TestEvidenceStore(t *testing.T) {
 	ctx := context.Background()
 	s := storemongo.NewEvidence(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	as := storemongo.NewAssessments(db)
+	for _, id := range []string{"a1", "a2"} {
+		if err := as.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Insert(ctx, &assessments.Evidence{ID: "e0", AssessmentID: "gone", UploadedAt: at}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("a file of no assessment: %v, want not found", err)
+	}
 	for i, id := range []string{"e2", "e1", "e3"} {
 		e := &assessments.Evidence{ID: id, AssessmentID: "a1", QuestionID: "q.file", Filename: id + ".pdf", UploadedAt: at.Add(time.Duration(i) * time.Minute)}
 		if err := s.Insert(ctx, e); err != nil {
@@ -286,6 +295,69 @@ func TestEvidenceStore(t *testing.T) {
 	}
 	if list, _ := s.List(ctx, "a1"); len(list) != 2 {
 		t.Errorf("after delete: %+v", list)
+	}
+	// The assessment comes with its files, in the same order.
+	a, err := as.Get(ctx, "a1")
+	if err != nil || len(a.Files) != 2 || a.Files[0].ID != "e2" || a.Files[1].ID != "e3" {
+		t.Fatalf("assessment's files: %v %+v", err, a)
+	}
+	// A change of answers keeps them.
+	err = as.Modify(ctx, "a1", func(a *assessments.Assessment) (assessments.Change, error) {
+		return assessments.Change{Answers: map[string]assessments.Answer{"q1": {Text: "yes", UpdatedAt: at}}, At: at}, nil
+	})
+	if a, _ := as.Get(ctx, "a1"); err != nil || len(a.Files) != 2 || a.Answers["q1"].Text != "yes" {
+		t.Fatalf("after a change of answers: %v, files %+v, answers %+v", err, a.Files, a.Answers)
+	}
+}
+
+// Evidence records kept by earlier versions in their own collection move
+// into their assessments at start, once; a move cut short is done again,
+// and records of an assessment that is gone stay where they were.
+func TestEvidenceMoveLegacy(t *testing.T) {
+	db := testenv.Mongo(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	as := storemongo.NewAssessments(db)
+	for _, id := range []string{"a1", "a2", "a3"} {
+		if err := as.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	legacy := db.Collection("evidence")
+	rec := func(id, aid string, min int) bson.M {
+		return bson.M{"_id": id, "assessment_id": aid, "question_id": "q1", "filename": id + ".pdf", "size": int64(10 + min),
+			"sha256": "ab", "content_type": "application/pdf", "object_key": "assessments/" + aid + "/" + id, "uploaded_at": at.Add(time.Duration(min) * time.Minute)}
+	}
+	_, err := legacy.InsertMany(ctx, []any{
+		bson.M{"_id": "a1", "items": bson.M{"e2": rec("e2", "a1", 2), "e1": rec("e1", "a1", 1)}},
+		bson.M{"_id": "a2", "items": bson.M{}},
+		bson.M{"_id": "gone", "items": bson.M{"e9": rec("e9", "gone", 0)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if a start had moved a1 and stopped before removing its old
+	// record: a3 already holds what it holds.
+	ev := storemongo.NewEvidence(db)
+	if err := ev.Insert(ctx, &assessments.Evidence{ID: "e3", AssessmentID: "a3", UploadedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range []int{2, 0} {
+		n, err := ev.MoveLegacy(ctx)
+		if err != nil || n != want {
+			t.Fatalf("run %d: moved %d (%v), want %d", run, n, err, want)
+		}
+		a1, err := as.Get(ctx, "a1")
+		if err != nil || len(a1.Files) != 2 || a1.Files[0].ID != "e1" || a1.Files[1].Size != 12 || a1.Files[0].Filename != "e1.pdf" {
+			t.Fatalf("run %d: a1's files %+v (%v)", run, a1, err)
+		}
+		if a3, _ := as.Get(ctx, "a3"); len(a3.Files) != 1 {
+			t.Fatalf("run %d: a3's files %+v", run, a3.Files)
+		}
+		left, err := legacy.CountDocuments(ctx, bson.M{})
+		if err != nil || left != 1 {
+			t.Fatalf("run %d: %d old records left (%v), want only the one of a missing assessment", run, left, err)
+		}
 	}
 }
 

@@ -33,5 +33,9 @@
 //     so a field holding a subdocument per item costs per item: an
 //     assessment's answers are packed into one binary (packedAnswers), and
 //     secondary indexes, which FerretDB never reads, are made only where
-//     unique (EnsureIndexes), since each write kept them up to date.
+//     unique (EnsureIndexes), since each write kept them up to date;
+//   - every command costs FerretDB a decode of its document and its own
+//     per-command work, about as much again: what a request needs together
+//     lives in one document. An assessment's evidence records are a field
+//     of the assessment (Evidence), read with it by every page and autosave.
 package mongo
