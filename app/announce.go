@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 )
 
 // Announce prints where Assay is and what it runs on, for the person who
@@ -14,7 +15,7 @@ func (a *App) Announce(w io.Writer, listen string) {
 		fmt.Fprintf(w, "  data folder:  %s\n", c.DataDir)
 	}
 	if c.EmbeddedMongo() {
-		fmt.Fprintf(w, "  database:     embedded FerretDB (SQLite) at %s\n", a.MongoURI)
+		fmt.Fprintf(w, "  database:     embedded FerretDB (SQLite) in %s, on a private socket: mongosh '%s'\n", filepath.Join(c.DataDir, "db"), a.MongoURI)
 	} else {
 		fmt.Fprintf(w, "  database:     %s/%s\n", redacted(c.MongoURI), c.MongoDB)
 	}

@@ -90,7 +90,7 @@ func (a *App) openDatabase(ctx context.Context) error {
 		// FerretDB's own logger reports every client disconnect; only its
 		// warnings are worth an operator's attention.
 		quiet := slog.New(a.Log.Handler()).With("component", "ferretdb")
-		m, err := embedded.StartMongo(ctx, filepath.Join(a.Config.DataDir, "db"), "127.0.0.1:0", embedded.Sync(a.Config.DBSync), filterLevel(quiet, slog.LevelWarn))
+		m, err := embedded.StartMongo(ctx, filepath.Join(a.Config.DataDir, "db"), "", embedded.Sync(a.Config.DBSync), filterLevel(quiet, slog.LevelWarn))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,42 +18,57 @@ import (
 
 // A document written through the driver must survive a restart of the
 // embedded server on the same folder: that is what "data persists" means.
+// Assay reaches it on a Unix socket in a folder only its user can open, and
+// the test servers on a loopback port; both are checked.
 func TestMongoPersistsAcrossRestart(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	start := func() *Mongo {
-		m, err := StartMongo(ctx, dir, "127.0.0.1:0", "", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	m := start()
-	db, err := storemongo.Connect(ctx, m.URI, "assay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Collection("things").InsertOne(ctx, bson.M{"_id": "a", "n": 42}); err != nil {
-		t.Fatal(err)
-	}
-	_ = db.Client().Disconnect(ctx)
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	for _, tc := range []struct{ name, addr string }{{"private socket", ""}, {"loopback port", "127.0.0.1:0"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			start := func() *Mongo {
+				m, err := StartMongo(ctx, dir, tc.addr, "", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tc.addr == "" {
+					st, err := os.Stat(m.sockDir)
+					if err != nil || st.Mode().Perm() != 0o700 || !strings.Contains(m.URI, url.PathEscape(m.sockDir)) {
+						t.Fatalf("socket folder %s: %v %v, URI %s; want mode 0700 and the URI naming it", m.sockDir, st, err, m.URI)
+					}
+				}
+				return m
+			}
+			m := start()
+			db, err := storemongo.Connect(ctx, m.URI, "assay")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Collection("things").InsertOne(ctx, bson.M{"_id": "a", "n": 42}); err != nil {
+				t.Fatal(err)
+			}
+			_ = db.Client().Disconnect(ctx)
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(m.sockDir); m.sockDir != "" && !os.IsNotExist(err) {
+				t.Errorf("socket folder %s left after Close: %v", m.sockDir, err)
+			}
 
-	m = start()
-	defer m.Close()
-	db, err = storemongo.Connect(ctx, m.URI, "assay")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Client().Disconnect(ctx)
-	var got struct{ N int }
-	if err := db.Collection("things").FindOne(ctx, bson.M{"_id": "a"}).Decode(&got); err != nil {
-		t.Fatal(err)
-	}
-	if got.N != 42 {
-		t.Fatalf("after restart n = %d, want 42", got.N)
+			m = start()
+			defer m.Close()
+			db, err = storemongo.Connect(ctx, m.URI, "assay")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Client().Disconnect(ctx)
+			var got struct{ N int }
+			if err := db.Collection("things").FindOne(ctx, bson.M{"_id": "a"}).Decode(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.N != 42 {
+				t.Fatalf("after restart n = %d, want 42", got.N)
+			}
+		})
 	}
 }
 
