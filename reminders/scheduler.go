@@ -140,8 +140,12 @@ func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	if err := s.d.Vendors.MarkOverdue(ctx, ids); err != nil {
 		errs = append(errs, fmt.Errorf("overdue vendors: %w", err))
 	}
+	// A run cut short by shutdown fails wherever it was; that is no error
+	// to report.
 	for _, err := range errs {
-		s.d.Log.Error("reminders", "err", err)
+		if ctx.Err() == nil {
+			s.d.Log.Error("reminders", "err", err)
+		}
 	}
 	return rep, errors.Join(errs...)
 }
