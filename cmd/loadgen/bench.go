@@ -75,6 +75,7 @@ type results struct {
 
 type benchData struct {
 	links     []link // one full ISO assessment per client
+	uploads   []link // another per client, which the upload benchmark fills
 	section   string // first section of the full questionnaire
 	yesNo     []string
 	evidenceQ []string
@@ -104,7 +105,8 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	fmt.Fprintf(stdout, "seeded %d completed vendors and %d full ISO assessments, each half answered, in %s\n", o.dashboardVendors, len(d.links), time.Since(t0).Round(time.Second))
+	fmt.Fprintf(stdout, "seeded %d completed vendors and %d full ISO assessments, each half answered (%d with half their files, %d for uploads), in %s\n",
+		o.dashboardVendors, len(d.links)+len(d.uploads), len(d.links), len(d.uploads), time.Since(t0).Round(time.Second))
 
 	tk := func(c int) string { return d.links[c%len(d.links)].Token }
 	get := func(url string) func(c int, i int64) (*http.Request, error) {
@@ -158,7 +160,7 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	}
 	rawCopy := target{name: "raw loopback copy", want: http.StatusCreated, build: post(func(int) string { return s.bareURL + "/raw" })}
 	upload := target{name: "evidence upload", want: http.StatusCreated, build: post(func(c int) string {
-		return s.url + "/api/v1/portal/" + tk(c) + "/evidence"
+		return s.url + "/api/v1/portal/" + d.uploads[c%len(d.uploads)].Token + "/evidence"
 	})}
 	floorRead := target{name: "one database read", want: http.StatusOK, build: func(c int, i int64) (*http.Request, error) {
 		return get(s.bareURL+"/floor/read/"+d.links[c%len(d.links)].ID)(c, i)
@@ -263,7 +265,7 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 	if o.uploadGiB > 0 {
 		size := int64(o.uploadGiB * (1 << 30))
 		fmt.Fprintf(stdout, "streaming one %.3g GiB upload and sampling RSS\n", o.uploadGiB)
-		big, err := runBigUpload(ctx, s, hc, d.links[0], d.evidenceQ[0], size)
+		big, err := runBigUpload(ctx, s, hc, d.uploads[0], d.evidenceQ[0], size)
 		if err != nil {
 			return err
 		}
@@ -352,40 +354,56 @@ func multipartBytes(qid, filename string, content []byte) ([]byte, string) {
 // portfolio first (every write to the embedded FerretDB costs more the more
 // assessments there are, and the full questionnaires are the largest),
 // then the full ISO questionnaires the clients answer, one each as 64
-// suppliers would.
+// suppliers would, and as many again for the upload benchmark.
+//
+// Each supplier is half way through, as in the middle of a sitting, with
+// half its files uploaded: the page, autosave and the storage floors then
+// read and write an assessment of the size suppliers work on. Uploads go
+// to assessments of their own, so that the files they add leave what the
+// other operations measure the same whatever the order they run in.
 func seedBench(ctx context.Context, s *stack, hc *http.Client, o benchOptions) (benchData, error) {
 	var d benchData
 	if err := seedCompleted(ctx, s, o.dashboardVendors); err != nil {
 		return d, err
 	}
-	d.links = make([]link, max(o.assessments, 1))
-	err := parallel(ctx, len(d.links), 4, func(ctx context.Context, i int) error {
+	n := max(o.assessments, 1)
+	all := make([]link, 2*n)
+	err := parallel(ctx, len(all), 4, func(ctx context.Context, i int) error {
 		var err error
-		d.links[i], err = sendNew(ctx, s.app, fmt.Sprintf("Bench Supplier %02d", i), fmt.Sprintf("bench-%02d@supplier.test", i), fullISO, 2)
+		all[i], err = sendNew(ctx, s.app, fmt.Sprintf("Bench Supplier %03d", i), fmt.Sprintf("bench-%03d@supplier.test", i), fullISO, 2)
 		return err
 	})
 	if err != nil {
 		return d, err
 	}
-	if err := tokensFromOutbox(ctx, s.app, s.url, d.links); err != nil {
+	if err := tokensFromOutbox(ctx, s.app, s.url, all); err != nil {
 		return d, err
 	}
+	d.links, d.uploads = all[:n], all[n:]
 	a, err := s.app.Assessments.Get(ctx, d.links[0].ID)
 	if err != nil {
 		return d, err
 	}
-	// Each supplier is half way through, as in the middle of a sitting:
-	// the page and autosave then read and write an assessment of the size
-	// suppliers work on, not an empty one.
 	supplier := audit.Actor{Kind: audit.KindSupplier, IP: "127.0.0.1"}
-	err = parallel(ctx, len(d.links), 4, func(ctx context.Context, i int) error {
-		p := planFor(a.Template, uint64(i+1), 0)
+	err = parallel(ctx, len(all), 4, func(ctx context.Context, i int) error {
+		p := planFor(a.Template, uint64(i%n+1), 12)
 		half := map[string]any{}
 		for _, x := range p.answers[:len(p.answers)/2] {
 			half[x.qid] = x.value
 		}
-		_, err := s.app.Assessments.SaveAnswers(ctx, supplier, d.links[i].Token, half)
-		return err
+		if _, err := s.app.Assessments.SaveAnswers(ctx, supplier, all[i].Token, half); err != nil {
+			return err
+		}
+		if i >= n {
+			return nil
+		}
+		for j, qid := range p.files[:len(p.files)/2] {
+			f := newPDF(uint64(i), j, 64<<10)
+			if _, err := s.app.Assessments.Upload(ctx, supplier, all[i].Token, qid, f.name, f.reader()); err != nil {
+				return fmt.Errorf("uploading to %s: %w", all[i].ID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return d, fmt.Errorf("answering half of each questionnaire: %w", err)
