@@ -197,15 +197,17 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) error {
 		maxP99    time.Duration
 		baseLabel string
 	}
+	// Each storage floor runs right after the operation it bounds, on the
+	// database as that operation left it.
 	pairs := []pair{
 		{"page", bareGET, page, "GET /q/:token/s/" + d.section, o.limit, 0.40, 25 * time.Millisecond, "baseline GET"},
+		{"floors", bareGET, floorRead, "GET /floor/read/:id (bare Echo, one FindOne of a client's assessment by _id)", o.limit, 0, 0, "baseline GET"},
 		{"pagebytes", bareGET, samePage, fmt.Sprintf("GET /same (bare Echo, the supplier page's %d bytes, fixed)", len(*s.samePage.Load())), o.limit, 0, 0, "baseline GET"},
 		{"autosave", bareGET, autosave, "PUT /api/v1/portal/:token/answers (one answer)", o.limit, 0.40, 25 * time.Millisecond, "baseline GET"},
-		{"upload", rawCopy, upload, fmt.Sprintf("POST /api/v1/portal/:token/evidence (%d MiB PDF)", o.uploadMiB), o.uploadLimit, 0.70, 0, "raw loopback copy"},
-		{"dashboard", bareGET, dashboard, "GET /app/ (staff session)", o.limit, 0, 0, "baseline GET"},
-		{"floors", bareGET, floorRead, "GET /floor/read/:id (bare Echo, one FindOne of a client's assessment by _id)", o.limit, 0, 0, "baseline GET"},
 		{"floors", bareGET, floorWrite, "PUT /floor/write/:id (bare Echo, one UpdateOne $set of one field of it)", o.limit, 0, 0, "baseline GET"},
+		{"upload", rawCopy, upload, fmt.Sprintf("POST /api/v1/portal/:token/evidence (%d MiB PDF)", o.uploadMiB), o.uploadLimit, 0.70, 0, "raw loopback copy"},
 		{"floors", rawCopy, floorPut, fmt.Sprintf("POST /floor/put (bare Echo, the same %d MiB body put as one object)", o.uploadMiB), o.uploadLimit, 0, 0, "raw loopback copy"},
+		{"dashboard", bareGET, dashboard, "GET /app/ (staff session)", o.limit, 0, 0, "baseline GET"},
 	}
 	baseTotals := map[string]*tally{}
 	baseRSS := map[string]int64{}
