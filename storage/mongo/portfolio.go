@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"sync"
@@ -446,14 +447,27 @@ func (p *Portfolio) write(ctx context.Context, d portfolio.Assessment) error {
 
 // FerretDB applies an update by reading the document, changing it in Go and
 // writing it back (doc.go), so a digest write racing a dirty mark could
-// lose it. Digest writes are serialized within the process; the embedded
-// FerretDB serves a single process, and on MongoDB each write is atomic.
-var digestWrites sync.Mutex
+// lose it. The writes of one digest are serialized within the process; the
+// embedded FerretDB serves a single process, and on MongoDB each write is
+// atomic. Digests of different assessments go on at once: one lock for all
+// of them queued every autosave and submit behind each other's database
+// round trips (a submit took 2 s at 32 suppliers, 34 ms alone). The change
+// log they note to numbers its entries without a lock (changeLog.note).
+var digestLocks [64]sync.Mutex
+
+// lockDigest locks the digest of assessment id; a caller holding the
+// assessment's own lock (lockAssessment) may take it, never the reverse.
+func lockDigest(id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	m := &digestLocks[h.Sum32()%uint32(len(digestLocks))]
+	m.Lock()
+	return m.Unlock
+}
 
 // put stores a clean digest and notes it in the change log.
 func (p *Portfolio) put(ctx context.Context, d portfolio.Assessment) error {
-	digestWrites.Lock()
-	defer digestWrites.Unlock()
+	defer lockDigest(d.ID)()
 	doc := digestDoc{Assessment: d}
 	_, err := p.c.ReplaceOne(ctx, bson.M{"_id": d.ID}, doc, options.Replace().SetUpsert(true))
 	if err != nil {
@@ -464,8 +478,7 @@ func (p *Portfolio) put(ctx context.Context, d portfolio.Assessment) error {
 
 // remove deletes the digest of an assessment that no longer exists.
 func (p *Portfolio) remove(ctx context.Context, id string) error {
-	digestWrites.Lock()
-	defer digestWrites.Unlock()
+	defer lockDigest(id)()
 	if _, err := p.c.DeleteOne(ctx, bson.M{"_id": id}); err != nil {
 		return fmt.Errorf("assessment digest %s: %w", id, err)
 	}
@@ -473,8 +486,8 @@ func (p *Portfolio) remove(ctx context.Context, id string) error {
 }
 
 // done notes a digest change in the log, with the digest as written (nil
-// for a deletion), and forgets a pending retry; the caller holds
-// digestWrites.
+// for a deletion), and forgets a pending retry; the caller holds the
+// digest's lock.
 func (p *Portfolio) done(ctx context.Context, id string, doc *digestDoc) error {
 	var raw bson.Raw
 	if doc != nil {
@@ -499,8 +512,7 @@ func (p *Portfolio) done(ctx context.Context, id string, doc *digestDoc) error {
 // left alone, since the digest written after the update covers it. It
 // reports whether a digest is now marked.
 func (p *Portfolio) markDirty(ctx context.Context, id string, create bool) (bool, error) {
-	digestWrites.Lock()
-	defer digestWrites.Unlock()
+	defer lockDigest(id)()
 	res, err := p.c.UpdateOne(ctx, bson.M{"_id": id},
 		bson.M{"$set": bson.M{"dirty": true}, "$setOnInsert": bson.M{"version": int64(0)}},
 		options.Update().SetUpsert(create))
