@@ -5,9 +5,11 @@
 //
 //   - measures (default) the supplier page, autosave, evidence upload and
 //     the dashboard at 64 concurrent clients, each as a ratio to the bare
-//     baseline measured in alternating turns, prints one table and writes
-//     bench/results.json; -upload-gib adds one streamed upload of that size
-//     and the RSS growth it causes;
+//     baseline measured in alternating turns, with the storage floors (the
+//     bare Echo making only the database read, database write or S3 put an
+//     operation needs), prints one table and writes bench/results.json;
+//     -upload-gib adds one streamed upload of that size and the RSS growth
+//     it causes;
 //   - or, with -soak, has 500 simulated suppliers answer, upload and submit,
 //     then checks every answer, file and mail, and exits non-zero on any
 //     loss, duplicate or 5xx.
