@@ -20,7 +20,7 @@ func (a *App) Announce(w io.Writer, listen string) {
 		fmt.Fprintf(w, "  database:     %s/%s\n", redacted(c.MongoURI), c.MongoDB)
 	}
 	if c.EmbeddedS3() {
-		fmt.Fprintf(w, "  evidence:     embedded S3 endpoint on %s, bucket %s\n", a.S3Endpoint, c.S3Bucket)
+		fmt.Fprintf(w, "  evidence:     embedded S3 endpoint in %s, on a private socket (%s), bucket %s\n", filepath.Join(c.DataDir, "objects"), a.S3Endpoint, c.S3Bucket)
 	} else {
 		fmt.Fprintf(w, "  evidence:     S3 %s, bucket %s\n", c.S3Endpoint, c.S3Bucket)
 	}

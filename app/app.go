@@ -113,13 +113,13 @@ func (a *App) openBlobs(ctx context.Context) error {
 		Bucket: a.Config.S3Bucket, Region: a.Config.S3Region, UseTLS: a.Config.S3UseTLS,
 	}
 	if a.Config.EmbeddedS3() {
-		s, err := embedded.StartS3(filepath.Join(a.Config.DataDir, "objects"), 0)
+		s, err := embedded.StartS3(filepath.Join(a.Config.DataDir, "objects"), "")
 		if err != nil {
 			return err
 		}
 		a.closers = append(a.closers, s.Close)
-		cfg.Endpoint, cfg.AccessKey, cfg.SecretKey, cfg.UseTLS = s.Endpoint, s.AccessKey, s.SecretKey, false
-		a.S3Endpoint = s.Endpoint
+		cfg.Endpoint, cfg.Socket, cfg.AccessKey, cfg.SecretKey, cfg.UseTLS = s.Endpoint, s.Socket, s.AccessKey, s.SecretKey, false
+		a.S3Endpoint = s.Socket
 	}
 	store, err := blobs.Open(cfg)
 	if err != nil {

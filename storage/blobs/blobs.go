@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"time"
 
@@ -24,7 +25,10 @@ var ErrNotFound = errors.New("object not found")
 
 // Config names the endpoint and bucket.
 type Config struct {
-	Endpoint  string // host:port
+	Endpoint string // host:port
+	// Socket, when set, is a Unix socket every request goes through
+	// instead of a TCP connection to Endpoint: the embedded endpoint's.
+	Socket    string
 	AccessKey string
 	SecretKey string
 	Bucket    string
@@ -49,11 +53,23 @@ type Info struct {
 // Open connects to the endpoint. It makes no request; call EnsureBucket to
 // check credentials and create the bucket.
 func Open(cfg Config) (*Store, error) {
-	c, err := minio.New(cfg.Endpoint, &minio.Options{
+	opts := &minio.Options{
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.UseTLS,
 		Region: cfg.Region,
-	})
+	}
+	if cfg.Socket != "" {
+		tr, err := minio.DefaultTransport(cfg.UseTLS)
+		if err != nil {
+			return nil, fmt.Errorf("S3 endpoint %s: %w", cfg.Endpoint, err)
+		}
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", cfg.Socket)
+		}
+		opts.Transport = tr
+	}
+	c, err := minio.New(cfg.Endpoint, opts)
 	if err != nil {
 		return nil, fmt.Errorf("S3 endpoint %s: %w", cfg.Endpoint, err)
 	}

@@ -84,16 +84,29 @@ func TestMongoRefusesUnwritableFolder(t *testing.T) {
 }
 
 // The embedded endpoint is reached through minio-go like any S3, and keeps
-// objects across restarts.
+// objects across restarts: on the private socket Assay uses, which nothing
+// else can reach, and on a loopback port.
 func TestS3RoundTripAndRestart(t *testing.T) {
+	for _, tc := range []struct{ name, addr string }{{"private socket", ""}, {"loopback port", "127.0.0.1:0"}} {
+		t.Run(tc.name, func(t *testing.T) { testS3RoundTripAndRestart(t, tc.addr) })
+	}
+}
+
+func testS3RoundTripAndRestart(t *testing.T, addr string) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := StartS3(dir, 0)
+	s, err := StartS3(dir, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	open := func(s *S3) *blobs.Store {
-		st, err := blobs.Open(blobs.Config{Endpoint: s.Endpoint, AccessKey: s.AccessKey, SecretKey: s.SecretKey, Bucket: "evidence", Region: "us-east-1"})
+		if addr == "" {
+			st, err := os.Stat(filepath.Dir(s.Socket))
+			if err != nil || st.Mode().Perm() != 0o700 {
+				t.Fatalf("socket folder of %s: %v %v, want mode 0700", s.Socket, st, err)
+			}
+		}
+		st, err := blobs.Open(blobs.Config{Endpoint: s.Endpoint, Socket: s.Socket, AccessKey: s.AccessKey, SecretKey: s.SecretKey, Bucket: "evidence", Region: "us-east-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +123,7 @@ func TestS3RoundTripAndRestart(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s, err = StartS3(dir, 0)
+	s, err = StartS3(dir, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

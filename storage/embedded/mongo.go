@@ -73,9 +73,7 @@ func StartMongo(ctx context.Context, dir, addr string, sync Sync, logger *slog.L
 	listener := ferretdb.ListenerConfig{TCP: addr}
 	var sockDir, sock string
 	if addr == "" {
-		// In the temporary folder, not the data folder: a socket's path
-		// must fit in 108 bytes.
-		if sockDir, err = os.MkdirTemp("", "assay-db-"); err != nil {
+		if sockDir, err = privateSocketDir(); err != nil {
 			return nil, fmt.Errorf("embedded database socket: %w", err)
 		}
 		sock = filepath.Join(sockDir, "mongo.sock")
@@ -142,6 +140,13 @@ func (m *Mongo) Close() error {
 		return errors.New("embedded database did not stop within 10s")
 	}
 	return nil
+}
+
+// privateSocketDir makes a folder for a Unix socket that only this user
+// can open. It is in the temporary folder, not the data folder: a socket's
+// path must fit in 108 bytes.
+func privateSocketDir() (string, error) {
+	return os.MkdirTemp("", "assay-sock-")
 }
 
 func removeSockDir(dir string) {

@@ -16,20 +16,25 @@ import (
 )
 
 // S3 is a running S3-compatible endpoint. It checks no signatures, which is
-// why it only ever listens on loopback and why browsers never get presigned
-// URLs to it: evidence reaches them through Assay.
+// why it listens on a Unix socket in a folder only its user can open, or on
+// loopback for tests, and why browsers never get presigned URLs to it:
+// evidence reaches them through Assay.
 type S3 struct {
-	Endpoint  string // host:port
+	Endpoint  string // host:port; a name that is never looked up when Socket is set
+	Socket    string // the Unix socket to reach it through, if it listens on one
 	AccessKey string
 	SecretKey string
 	srv       *http.Server
 	db        *bolt.DB
 	done      chan error
+	sockDir   string
 }
 
-// StartS3 serves an S3 endpoint whose objects live in a bolt file in dir.
-// port 0 picks a free port.
-func StartS3(dir string, port int) (*S3, error) {
+// StartS3 serves an S3 endpoint whose objects live in a bolt file in dir,
+// on addr (127.0.0.1:0 picks a free port) or, when addr is empty, on a Unix
+// socket in a folder only this user can open: any local user could reach a
+// loopback port, and this endpoint trusts every request.
+func StartS3(dir, addr string) (*S3, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded S3 folder %s: %w", dir, err)
 	}
@@ -42,20 +47,31 @@ func StartS3(dir string, port int) (*S3, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded S3 store in %s (is another assay using this data folder?): %w", dir, err)
 	}
-	// Loopback only: this endpoint trusts every request.
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("embedded S3 listener: %w", err)
-	}
 	fake := gofakes3.New(s3bolt.New(db), gofakes3.WithAutoBucket(false))
 	s := &S3{
-		Endpoint:  ln.Addr().String(),
 		AccessKey: "assay-embedded",
 		SecretKey: "assay-embedded-not-checked",
 		srv:       &http.Server{Handler: fake.Server(), ReadHeaderTimeout: 10 * time.Second},
 		db:        db,
 		done:      make(chan error, 1),
+	}
+	var ln net.Listener
+	if addr == "" {
+		if s.sockDir, err = privateSocketDir(); err == nil {
+			s.Socket = filepath.Join(s.sockDir, "s3.sock")
+			ln, err = net.Listen("unix", s.Socket)
+		}
+	} else {
+		ln, err = net.Listen("tcp", addr)
+	}
+	if err != nil {
+		db.Close()
+		removeSockDir(s.sockDir)
+		return nil, fmt.Errorf("embedded S3 listener: %w", err)
+	}
+	s.Endpoint = ln.Addr().String()
+	if s.Socket != "" {
+		s.Endpoint = "embedded-s3.localhost" // for the Host header only
 	}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
@@ -69,5 +85,6 @@ func (s *S3) Close() error {
 	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
+	removeSockDir(s.sockDir)
 	return errors.Join(err, s.db.Close())
 }
