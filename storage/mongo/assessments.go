@@ -63,12 +63,20 @@ type linkDoc struct {
 // are therefore serialized within the process, whichever store value makes
 // them. The embedded FerretDB only ever serves one process; MongoDB's own
 // per-document atomicity covers several instances.
-var assessmentLocks [64]sync.Mutex
+var assessmentLocks stripedLocks
 
-func lockAssessment(id string) func() {
+func lockAssessment(id string) func() { return assessmentLocks.lock(id) }
+
+// stripedLocks serialize the writers of each document by its id, with a
+// fixed number of mutexes: two ids may share one, which only makes one
+// wait for the other.
+type stripedLocks [64]sync.Mutex
+
+// lock locks id's mutex and returns its unlock.
+func (l *stripedLocks) lock(id string) func() {
 	h := fnv.New32a()
 	h.Write([]byte(id))
-	m := &assessmentLocks[h.Sum32()%uint32(len(assessmentLocks))]
+	m := &l[h.Sum32()%uint32(len(l))]
 	m.Lock()
 	return m.Unlock
 }

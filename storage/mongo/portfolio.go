@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"slices"
 	"sync"
@@ -453,17 +452,11 @@ func (p *Portfolio) write(ctx context.Context, d portfolio.Assessment) error {
 // of them queued every autosave and submit behind each other's database
 // round trips (a submit took 2 s at 32 suppliers, 34 ms alone). The change
 // log they note to numbers its entries without a lock (changeLog.note).
-var digestLocks [64]sync.Mutex
+var digestLocks stripedLocks
 
 // lockDigest locks the digest of assessment id; a caller holding the
 // assessment's own lock (lockAssessment) may take it, never the reverse.
-func lockDigest(id string) func() {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	m := &digestLocks[h.Sum32()%uint32(len(digestLocks))]
-	m.Lock()
-	return m.Unlock
-}
+func lockDigest(id string) func() { return digestLocks.lock(id) }
 
 // put stores a clean digest and notes it in the change log.
 func (p *Portfolio) put(ctx context.Context, d portfolio.Assessment) error {
