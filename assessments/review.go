@@ -211,11 +211,11 @@ func reviewSummary(qid string, r QuestionReview) map[string]any {
 
 // currentScore is the score decisions are made on: the final one once
 // completed, else the live one.
-func (s *Service) currentScore(ctx context.Context, a *Assessment) (scoring.Score, error) {
+func (s *Service) currentScore(a *Assessment) scoring.Score {
 	if a.FinalScore != nil {
-		return *a.FinalScore, nil
+		return *a.FinalScore
 	}
-	return s.compute(a, a.Files), nil
+	return s.compute(a, a.Files)
 }
 
 func findingOf(sc scoring.Score, control string) (scoring.Finding, bool) {
@@ -257,10 +257,7 @@ func (s *Service) DecideFinding(ctx context.Context, actor audit.Actor, id strin
 		if !a.UnderReview() && a.Status != StatusCompleted {
 			return Expect{}, Change{}, errNotUnderReview(a)
 		}
-		sc, err := s.currentScore(ctx, a)
-		if err != nil {
-			return Expect{}, Change{}, err
-		}
+		sc := s.currentScore(a)
 		if _, ok := findingOf(sc, d.Control); !ok {
 			return Expect{}, Change{}, apperr.Field("control", fmt.Sprintf("%s is not a finding of this assessment.", d.Control))
 		}
@@ -308,10 +305,7 @@ func (s *Service) SendRemediation(ctx context.Context, actor audit.Actor, id, co
 		if idx < 0 || list[idx].Treatment != TreatMitigate {
 			return Expect{}, Change{}, apperr.Wrapf(apperr.ErrConflict, "record the decision to mitigate %s before sending a remediation request", control)
 		}
-		sc, err := s.currentScore(ctx, a)
-		if err != nil {
-			return Expect{}, Change{}, err
-		}
+		sc := s.currentScore(a)
 		f, ok := findingOf(sc, control)
 		if !ok {
 			return Expect{}, Change{}, apperr.Wrapf(apperr.ErrConflict, "%s is no longer a finding of this assessment", control)
