@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/assessments"
@@ -87,10 +88,8 @@ func (a *App) open(ctx context.Context) (err error) {
 func (a *App) openDatabase(ctx context.Context) error {
 	uri := a.Config.MongoURI
 	if a.Config.EmbeddedMongo() {
-		// FerretDB's own logger reports every client disconnect; only its
-		// warnings are worth an operator's attention.
 		quiet := slog.New(a.Log.Handler()).With("component", "ferretdb")
-		m, err := embedded.StartMongo(ctx, filepath.Join(a.Config.DataDir, "db"), "", embedded.Sync(a.Config.DBSync), filterLevel(quiet, slog.LevelWarn))
+		m, err := embedded.StartMongo(ctx, filepath.Join(a.Config.DataDir, "db"), "", embedded.Sync(a.Config.DBSync), ferretDBLogger(quiet))
 		if err != nil {
 			return err
 		}
@@ -179,6 +178,30 @@ func (a *App) ready() map[string]handlers.Checker {
 
 func redacted(uri string) string { return storemongo.Redact(uri) }
 
+// ferretDBLogger keeps what of FerretDB's logging an operator needs: its
+// warnings and errors, less the dumps of whole wire messages it logs at
+// warning level for every command that fails. The driver hands those
+// failures to Assay, which reports the ones that matter with their
+// context; the dumps were a screenful each, for instance at every
+// shutdown, when the driver sends endSessions, which FerretDB v1 lacks.
+// A connection FerretDB drops on a protocol error still shows (level
+// error).
+func ferretDBLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(levelHandler{base: l.Handler(), min: slog.LevelWarn, skip: isWireDump})
+}
+
+func isWireDump(r slog.Record) bool {
+	if r.Level >= slog.LevelError {
+		return false
+	}
+	for _, p := range []string{"Response header: ", "Response message:", "Proxy response header: ", "Proxy response message:"} {
+		if strings.HasPrefix(r.Message, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // filterLevel drops records below min. The attributes and groups a
 // derived logger adds are kept aside and handed to l's handler only when a
 // record is kept: FerretDB derives a logger with every SQL statement's
@@ -192,6 +215,7 @@ func filterLevel(l *slog.Logger, min slog.Level) *slog.Logger {
 type levelHandler struct {
 	base    slog.Handler
 	min     slog.Level
+	skip    func(slog.Record) bool            // further records to drop, if set
 	pending []func(slog.Handler) slog.Handler // WithAttrs and WithGroup, in order
 }
 
@@ -200,6 +224,9 @@ func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h levelHandler) Handle(ctx context.Context, r slog.Record) error {
+	if h.skip != nil && h.skip(r) {
+		return nil
+	}
 	out := h.base
 	for _, apply := range h.pending {
 		out = apply(out)
@@ -216,7 +243,7 @@ func (h levelHandler) WithGroup(name string) slog.Handler {
 }
 
 func (h levelHandler) then(apply func(slog.Handler) slog.Handler) levelHandler {
-	return levelHandler{base: h.base, min: h.min, pending: append(slices.Clip(h.pending), apply)}
+	return levelHandler{base: h.base, min: h.min, skip: h.skip, pending: append(slices.Clip(h.pending), apply)}
 }
 
 // NewLogger builds the process logger from the configuration.

@@ -54,3 +54,32 @@ func TestFilterLevel(t *testing.T) {
 		})
 	}
 }
+
+// FerretDB's logger keeps warnings and errors but not the wire dumps it
+// logs as warnings for every failed command; a dropped connection, logged
+// as an error, still shows.
+func TestFerretDBLogger(t *testing.T) {
+	cases := []struct {
+		name string
+		log  func(l *slog.Logger)
+		want string // in the output; "" for nothing at all
+	}{
+		{"failed command dump", func(l *slog.Logger) {
+			l.Warn("Response header: length:   121, id:   12, response_to:   61, opcode: OP_MSG")
+			l.Warn("Response message:\n{\"errmsg\": \"no such command: 'endSessions'\"}\n")
+		}, ""},
+		{"dropped connection dump", func(l *slog.Logger) { l.Error("Response header: length: 10") }, "level=ERROR"},
+		{"other warning", func(l *slog.Logger) { l.Warn("disk almost full") }, "level=WARN msg=\"disk almost full\""},
+		{"debug request dump", func(l *slog.Logger) { l.Debug("Request header: x") }, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			c.log(ferretDBLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "ferretdb")))
+			out := buf.String()
+			if c.want == "" && out != "" || c.want != "" && !strings.Contains(out, c.want) {
+				t.Errorf("output %q, want %q", out, c.want)
+			}
+		})
+	}
+}
