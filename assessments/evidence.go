@@ -107,7 +107,7 @@ func (s *Service) Upload(ctx context.Context, actor audit.Actor, token, question
 	s.record(ctx, actor, "evidence.upload", "assessment", a.ID, nil, map[string]any{
 		"evidence_id": e.ID, "question_id": questionID, "filename": name, "size": e.Size, "sha256": e.SHA256, "content_type": ctype,
 	})
-	if _, _, _, err := s.refresh(ctx, a.ID); err != nil {
+	if _, err := s.refresh(ctx, a.ID); err != nil {
 		s.d.Log.Error("score after upload", "id", a.ID, "err", err)
 	}
 	return e, nil
@@ -197,7 +197,7 @@ func (s *Service) RemoveEvidence(ctx context.Context, actor audit.Actor, token, 
 	s.discard(ctx, e.ObjectKey)
 	s.record(ctx, actor, "evidence.delete", "assessment", a.ID,
 		map[string]any{"evidence_id": e.ID, "question_id": e.QuestionID, "filename": e.Filename, "sha256": e.SHA256}, nil)
-	if _, _, _, err := s.refresh(ctx, a.ID); err != nil {
+	if _, err := s.refresh(ctx, a.ID); err != nil {
 		s.d.Log.Error("score after evidence removal", "id", a.ID, "err", err)
 	}
 	return nil

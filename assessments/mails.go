@@ -171,9 +171,9 @@ func (s *Service) ReminderMessage(ctx context.Context, a *Assessment, kind strin
 // mailSubmitted queues the receipt for the supplier and the notice for
 // the vendor's owner and the reviewers. The submit already happened, so a
 // mail that cannot be queued is logged, not returned.
-func (s *Service) mailSubmitted(ctx context.Context, a *Assessment, ev []Evidence, resubmitted bool) {
-	files := make([]FileLine, len(ev))
-	for i, e := range ev {
+func (s *Service) mailSubmitted(ctx context.Context, a *Assessment, resubmitted bool) {
+	files := make([]FileLine, len(a.Files))
+	for i, e := range a.Files {
 		files[i] = FileLine{Name: e.Filename, Size: e.Size}
 	}
 	receipt, err := s.message("receipt", MailReceipt, a.ID, []string{a.ContactEmail}, ReceiptMail{
@@ -205,7 +205,7 @@ func (s *Service) mailSubmitted(ctx context.Context, a *Assessment, ev []Evidenc
 	}
 	data := SubmittedMail{
 		Company: s.d.Settings.Company, Vendor: a.VendorName, Tier: a.VendorTier, Template: a.Template.Title,
-		SubmittedAt: a.SubmittedAt, Answered: a.Progress.Answered, Total: a.Progress.Total, Files: len(ev),
+		SubmittedAt: a.SubmittedAt, Answered: a.Progress.Answered, Total: a.Progress.Total, Files: len(a.Files),
 		ReviewURL: s.d.Settings.BaseURL + "/app/assessments/" + a.ID + "/review", Resubmitted: resubmitted,
 	}
 	for _, addr := range to {

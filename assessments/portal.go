@@ -214,9 +214,7 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, token string, bui
 	// as the store holds it when it writes (Modify), in one read and one
 	// write: on the embedded FerretDB each is a decode of the document.
 	err = s.d.Store.Modify(ctx, id, func(a *Assessment) (Change, error) {
-		// The files count towards the score: they are read with the
-		// assessment.
-		ch, err := s.saveChange(a, primary, a.Files, now, build, &w, &res)
+		ch, err := s.saveChange(a, primary, now, build, &w, &res)
 		refused = err
 		if err == nil {
 			stored = a
@@ -251,7 +249,7 @@ func (s *Service) save(ctx context.Context, actor audit.Actor, token string, bui
 // assessment must carry primary, and returns the change to write: the
 // answers with their time, the clarifications they answer, and the live
 // score and progress they give. It sets *w and *res.
-func (s *Service) saveChange(a *Assessment, primary string, ev []Evidence, now time.Time, build func(*Assessment) (*write, error), w **write, res *SaveResult) (Change, error) {
+func (s *Service) saveChange(a *Assessment, primary string, now time.Time, build func(*Assessment) (*write, error), w **write, res *SaveResult) (Change, error) {
 	if a.TokenHash != primary {
 		return Change{}, errBadLink
 	}
@@ -291,9 +289,10 @@ func (s *Service) saveChange(a *Assessment, primary string, ev []Evidence, now t
 		next = a.withAnswers(wr.set, wr.clear)
 	}
 	// With nothing valid to save, the live score is stored again all the
-	// same: that heals one a failed write left behind.
-	sc := s.compute(next, ev)
-	prog := questionnaires.Progress(next.Template, next.AnswerValues(), evidenceCounts(ev))
+	// same: that heals one a failed write left behind. The files count
+	// towards it; they were read with the assessment.
+	sc := s.compute(next, a.Files)
+	prog := questionnaires.Progress(next.Template, next.AnswerValues(), evidenceCounts(a.Files))
 	ch.Score, ch.Progress = cacheable(sc), &prog
 	*res = SaveResult{Progress: prog, Visible: visibleIDs(sc)}
 	return ch, nil
@@ -326,29 +325,27 @@ func (s *Service) started(ctx context.Context, a *Assessment, now time.Time) {
 // The score is stored only at the version it was computed from, so a
 // slower refresh never overwrites the score of a later change; when a
 // write lands in between, it reads again.
-func (s *Service) refresh(ctx context.Context, id string) (*Assessment, []Evidence, scoring.Score, error) {
+func (s *Service) refresh(ctx context.Context, id string) (*Assessment, error) {
 	for attempt := 0; ; attempt++ {
 		a, err := s.Get(ctx, id)
 		if err != nil {
-			return nil, nil, scoring.Score{}, err
+			return nil, err
 		}
-		ev := a.Files
-		sc := s.compute(a, ev)
-		a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(ev))
-		a.Score = cacheable(sc)
+		a.Progress = questionnaires.Progress(a.Template, a.AnswerValues(), evidenceCounts(a.Files))
+		a.Score = cacheable(s.compute(a, a.Files))
 		if a.FinalScore != nil {
-			return a, ev, sc, nil
+			return a, nil
 		}
 		err = s.d.Store.Update(ctx, id, Expect{Version: a.Version}, Change{Score: a.Score, Progress: &a.Progress})
 		if errors.Is(err, apperr.ErrConflict) && attempt < 4 {
 			continue
 		}
 		if err != nil && !errors.Is(err, apperr.ErrConflict) {
-			return nil, nil, scoring.Score{}, fmt.Errorf("storing live score: %w", err)
+			return nil, fmt.Errorf("storing live score: %w", err)
 		}
 		// Still racing after five reads: the writes in between refresh
 		// the score themselves.
-		return a, ev, sc, nil
+		return a, nil
 	}
 }
 
@@ -369,7 +366,6 @@ func cacheable(sc scoring.Score) *scoring.Score {
 // reviewers are told.
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, token string) error {
 	var a *Assessment
-	var ev []Evidence
 	// A save racing the submit changes the version; re-check the required
 	// questions against what was actually stored.
 	for attempt := 0; ; attempt++ {
@@ -377,8 +373,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, token string) e
 		if a, err = s.writable(ctx, token); err != nil {
 			return err
 		}
-		ev = a.Files
-		missing := questionnaires.MissingRequired(a.Template, a.AnswerValues(), evidenceCounts(ev))
+		missing := questionnaires.MissingRequired(a.Template, a.AnswerValues(), evidenceCounts(a.Files))
 		if len(missing) > 0 {
 			fields := make([]apperr.FieldError, len(missing))
 			for i, qid := range missing {
@@ -406,12 +401,12 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, token string) e
 	}
 	s.record(ctx, actor, "assessment.submit", "assessment", a.ID,
 		map[string]any{"status": a.Status}, map[string]any{"status": StatusSubmitted, "reopened_answered": len(a.Reopened)})
-	fresh, ev, _, err := s.refresh(ctx, a.ID)
+	fresh, err := s.refresh(ctx, a.ID)
 	if err != nil {
 		s.d.Log.Error("score after submit", "id", a.ID, "err", err)
 		fresh = a
 	}
-	s.mailSubmitted(ctx, fresh, ev, len(a.Reopened) > 0)
+	s.mailSubmitted(ctx, fresh, len(a.Reopened) > 0)
 	return nil
 }
 
@@ -463,7 +458,7 @@ func (s *Service) StartFromPrevious(ctx context.Context, actor audit.Actor, toke
 		s.started(ctx, a, now)
 		s.record(ctx, actor, "assessment.prefill", "assessment", a.ID, nil,
 			map[string]any{"from": prev.ID, "answers": len(set), "files": files})
-		if _, _, _, err := s.refresh(ctx, a.ID); err != nil {
+		if _, err := s.refresh(ctx, a.ID); err != nil {
 			return len(set) + files, err
 		}
 	}

@@ -185,7 +185,7 @@ func (s *Service) Review(ctx context.Context, actor audit.Actor, id, questionID 
 		return fmt.Errorf("reviewing %s: %w", id, err)
 	}
 	s.record(ctx, actor, "assessment.review", "assessment", id, reviewSummary(questionID, a.Reviews[questionID]), reviewSummary(questionID, r))
-	if _, _, _, err := s.refresh(ctx, id); err != nil {
+	if _, err := s.refresh(ctx, id); err != nil {
 		return err
 	}
 	return nil
