@@ -21,7 +21,7 @@ import (
 // (120 answers, one client, this machine). MongoDB reads either quickly;
 // the price there is that an answer can no longer be $set alone, so a
 // change of answers is a read, a merge and a write guarded by the version
-// (Assessments.Update).
+// (Assessments.Modify).
 //
 // Documents written before answers were packed hold a subdocument per
 // answer, under keys with '.' stored as '~' (qkey): they still decode, and

@@ -38,6 +38,16 @@ func newStoredAssessment(id, hash string, at time.Time) *assessments.Assessment 
 	}
 }
 
+// insertStored stores an assessment per id, each with link hash-<id>.
+func insertStored(t *testing.T, s *storemongo.Assessments, at time.Time, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := s.Insert(context.Background(), newStoredAssessment(id, "hash-"+id, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	db := testenv.Mongo(t)
 	ctx := context.Background()
@@ -46,11 +56,7 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 	}
 	s := storemongo.NewAssessments(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	for _, id := range []string{"as1", "as2"} {
-		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insertStored(t, s, at, "as1", "as2")
 
 	// Dotted question ids survive the trip, the answers stored packed in
 	// one binary, and the template is stored once for both assessments.
@@ -129,27 +135,22 @@ func TestAssessmentStoreKeysLinksAndGuards(t *testing.T) {
 		}
 	}
 
-	// A renewed link replaces the old one; a revoked one leaves none.
-	if _, err := s.ByTokenHash(ctx, "hash-as1"); err != nil {
-		t.Fatal(err)
+	// A renewed link replaces the old one, also on an instance that opened
+	// the old link before the renewal; a revoked one leaves none.
+	renew := func(reader *storemongo.Assessments, where, from, to string) {
+		t.Helper()
+		if _, err := reader.ByTokenHash(ctx, from); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: from}, assessments.Change{TokenHash: to, At: at}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reader.ByTokenHash(ctx, from); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("old link %s after renewal: %v", where, err)
+		}
 	}
-	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-as1"}, assessments.Change{TokenHash: "hash-new", At: at}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ByTokenHash(ctx, "hash-as1"); !errors.Is(err, apperr.ErrNotFound) {
-		t.Errorf("old link after renewal: %v", err)
-	}
-	// Another instance that opened the old link before the renewal.
-	other := storemongo.NewAssessments(db)
-	if _, err := other.ByTokenHash(ctx, "hash-new"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-new"}, assessments.Change{TokenHash: "hash-newer", At: at}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.ByTokenHash(ctx, "hash-new"); !errors.Is(err, apperr.ErrNotFound) {
-		t.Errorf("old link on another instance after renewal: %v", err)
-	}
+	renew(s, "on this instance", "hash-as1", "hash-new")
+	renew(storemongo.NewAssessments(db), "on another instance", "hash-new", "hash-newer")
 	if err := s.Update(ctx, "as1", assessments.Expect{TokenHash: "hash-newer"}, assessments.Change{TokenHash: "hash-new", At: at}); err != nil {
 		t.Fatal(err)
 	}
@@ -257,11 +258,7 @@ func TestEvidenceStore(t *testing.T) {
 	s := storemongo.NewEvidence(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	as := storemongo.NewAssessments(db)
-	for _, id := range []string{"a1", "a2"} {
-		if err := as.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insertStored(t, as, at, "a1", "a2")
 	if err := s.Insert(ctx, &assessments.Evidence{ID: "e0", AssessmentID: "gone", UploadedAt: at}); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("a file of no assessment: %v, want not found", err)
 	}
@@ -318,11 +315,7 @@ func TestEvidenceMoveLegacy(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	as := storemongo.NewAssessments(db)
-	for _, id := range []string{"a1", "a2", "a3"} {
-		if err := as.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insertStored(t, as, at, "a1", "a2", "a3")
 	legacy := db.Collection("evidence")
 	rec := func(id, aid string, min int) bson.M {
 		return bson.M{"_id": id, "assessment_id": aid, "question_id": "q1", "filename": id + ".pdf", "size": int64(10 + min),
@@ -370,9 +363,7 @@ func TestPackedAnswersReadOldDocumentsAndMerge(t *testing.T) {
 	ctx := context.Background()
 	s := storemongo.NewAssessments(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	if err := s.Insert(ctx, newStoredAssessment("old", "hash-old", at)); err != nil {
-		t.Fatal(err)
-	}
+	insertStored(t, s, at, "old")
 	legacy := bson.M{"a~one": bson.M{"text": "no", "updated_at": at}}
 	if _, err := db.Collection("assessments").UpdateOne(ctx, bson.M{"_id": "old"}, bson.M{"$set": bson.M{"answers": legacy}}); err != nil {
 		t.Fatal(err)
@@ -416,9 +407,7 @@ func raceBothWays(t *testing.T, s *storemongo.Assessments, prefix string, at tim
 	for _, idOnly := range []bool{false, true} {
 		storemongo.ForceIDOnlyFilters(s, idOnly)
 		id := fmt.Sprintf("%s-%v", prefix, idOnly)
-		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
+		insertStored(t, s, at, id)
 		var wg sync.WaitGroup
 		for i := range 12 {
 			wg.Go(func() {
@@ -446,9 +435,7 @@ func TestModifyWritesWhatFnMakesOfTheStoredAssessment(t *testing.T) {
 	ctx := context.Background()
 	s := storemongo.NewAssessments(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	if err := s.Insert(ctx, newStoredAssessment("m1", "hash-m1", at)); err != nil {
-		t.Fatal(err)
-	}
+	insertStored(t, s, at, "m1")
 	refusal := errors.New("refused")
 	if err := s.Modify(ctx, "m1", func(a *assessments.Assessment) (assessments.Change, error) {
 		return assessments.Change{Status: assessments.StatusRevoked}, refusal

@@ -76,9 +76,7 @@ func TestRemoveLinkTakesOnlyAFurtherLink(t *testing.T) {
 	s := storemongo.NewAssessments(db)
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	for _, id := range []string{"rl1", "rl2"} {
-		if err := s.Insert(ctx, newStoredAssessment(id, "hash-"+id, at)); err != nil {
-			t.Fatal(err)
-		}
+		insertStored(t, s, at, id)
 		if err := s.AddLink(ctx, id, "hash-"+id, "extra-"+id); err != nil {
 			t.Fatal(err)
 		}
